@@ -1,0 +1,82 @@
+import type { ReplyWriter } from "@kv/protocol";
+import type { ClientSession } from "../client-session.js";
+import type { Engine } from "../engine.js";
+import type { Database } from "../keyspace/database.js";
+import type { StoredValue } from "../keyspace/stored-value.js";
+import type { NotifyClassBit } from "./notify.js";
+import type { CommandSpec } from "./command-spec.js";
+
+/**
+ * What a handler works with. One instance per client, reused for every command, so a
+ * dispatch allocates nothing. Handlers change the keyspace, call `dirty`/`keyModified`/`notify`
+ * and write a reply; they never touch persistence — the engine propagates afterwards.
+ */
+export class CommandContext {
+  readonly engine: Engine;
+  readonly client: ClientSession;
+  /** The command being executed (for subcommands, the subcommand's spec). */
+  spec!: CommandSpec;
+  /** Replacement argv to log instead of the command as sent (e.g. relative TTL made absolute). */
+  propagateArgv: readonly string[] | undefined = undefined;
+
+  constructor(engine: Engine, client: ClientSession) {
+    this.engine = engine;
+    this.client = client;
+  }
+
+  get reply(): ReplyWriter {
+    return this.client.reply;
+  }
+
+  get db(): Database {
+    return this.client.db;
+  }
+
+  /** The command's clock in unix ms: one reading per command, as Redis does. */
+  get now(): number {
+    return this.engine.keyspace.commandTime;
+  }
+
+  /** Replies with an error (full text with its code, e.g. "ERR syntax error"), counted in INFO errorstats. */
+  error(text: string): void {
+    this.engine.replyError(this.client, text);
+  }
+
+  /** Looks a key up for reading: counts keyspace hits/misses like Redis's lookupKeyRead. */
+  lookupRead(key: string, db: Database = this.client.db): StoredValue | undefined {
+    const value = db.get(key);
+    const stats = this.engine.stats;
+    if (value === undefined) stats.keyspaceMisses++;
+    else stats.keyspaceHits++;
+    return value;
+  }
+
+  /** Looks a key up before changing it (expired keys are removed first; no hit/miss counting). */
+  lookupWrite(key: string, db: Database = this.client.db): StoredValue | undefined {
+    return db.get(key);
+  }
+
+  /** Counts changes to the dataset; a write command that changed nothing is not propagated. */
+  dirty(changes = 1): void {
+    this.engine.dirty += changes;
+  }
+
+  /** Signals that `key` changed (Redis's signalModifiedKey): invalidates WATCH and client caches. */
+  keyModified(key: string, db: Database = this.client.db): void {
+    this.engine.keyModified(db, key);
+  }
+
+  notify(type: NotifyClassBit, event: string, key: string, db: Database = this.client.db): void {
+    this.engine.notifyKeyspaceEvent(type, event, key, db.index);
+  }
+
+  /** Log these arguments instead of the command as received. */
+  propagateAs(argv: readonly string[]): void {
+    this.propagateArgv = argv;
+  }
+
+  /** Log an additional command now, in the given database (e.g. a DEL for a lazily expired key). */
+  alsoPropagate(dbIndex: number, argv: readonly string[]): void {
+    this.engine.propagate(dbIndex, argv);
+  }
+}

@@ -1,0 +1,13 @@
+import type { CommandDefinition } from "../command/command-spec.js";
+import { connectionCommands } from "./connection.js";
+import { keysCommands } from "./keys.js";
+import { serverCommands } from "./server.js";
+import { stringsCommands } from "./strings.js";
+
+/** Every command kv serves, by family. */
+export const allCommands: readonly CommandDefinition[] = [
+  ...connectionCommands,
+  ...serverCommands,
+  ...stringsCommands,
+  ...keysCommands,
+];

@@ -1,0 +1,3 @@
+import type { CommandDefinition } from "../command/command-spec.js";
+
+export const serverCommands: CommandDefinition[] = [];

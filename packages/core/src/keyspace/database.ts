@@ -1,0 +1,170 @@
+import { KeyTable } from "./key-table.js";
+import type { StoredValue } from "./stored-value.js";
+
+/** Hooks the keyspace calls out through; the engine wires them to propagation and notifications. */
+export interface DatabaseEvents {
+  /** A key was found expired and removed (lazily or by the active cycle). */
+  expired(db: Database, key: string): void;
+}
+
+/**
+ * One of the numbered databases. Like Redis, values and expiry times live in two tables:
+ * most keys have no TTL, so they pay nothing for the feature.
+ */
+export class Database {
+  readonly index: number;
+  private values = new KeyTable<StoredValue>();
+  private expires = new KeyTable<number>();
+  /** Keys whose string was modified in place (APPEND/SETRANGE): OBJECT ENCODING says "raw" for them as Redis does. */
+  rawEncoded = new Set<string>();
+  private readonly clock: DatabaseClock;
+  private readonly events: DatabaseEvents;
+  /** Persistent cursor of the active expire cycle over `expires`, so each cycle resumes where the last stopped. */
+  private expireCursor: Iterator<[string, number]> | undefined;
+
+  constructor(index: number, clock: DatabaseClock, events: DatabaseEvents) {
+    this.index = index;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  get expiresSize(): number {
+    return this.expires.size;
+  }
+
+  /** Looks a key up, deleting it first if its TTL has passed (lazy expiry). */
+  get(key: string): StoredValue | undefined {
+    const value = this.values.get(key);
+    if (value === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return value;
+  }
+
+  /** Looks a key up without expiring it or touching anything (for DEBUG, the rewrite, tests). */
+  peek(key: string): StoredValue | undefined {
+    return this.values.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Sets a value and clears any TTL (SET semantics without KEEPTTL). */
+  set(key: string, value: StoredValue): void {
+    this.values.set(key, value);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+  }
+
+  /** Replaces the value of a live key, keeping its TTL (KEEPTTL, APPEND, INCR...). */
+  overwrite(key: string, value: StoredValue): void {
+    this.values.set(key, value);
+    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+  }
+
+  delete(key: string): boolean {
+    if (!this.values.delete(key)) return false;
+    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+    return true;
+  }
+
+  /** Absolute expiry in unix ms, or undefined when the key has no TTL. */
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  setExpire(key: string, unixMs: number): void {
+    this.expires.set(key, unixMs);
+  }
+
+  removeExpire(key: string): boolean {
+    return this.expires.size !== 0 && this.expires.delete(key);
+  }
+
+  swapContents(other: Database): void {
+    [this.values, other.values] = [other.values, this.values];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.rawEncoded, other.rawEncoded] = [other.rawEncoded, this.rawEncoded];
+    this.expireCursor = undefined;
+    other.expireCursor = undefined;
+  }
+
+  /** Every key with a TTL and its unix-ms deadline. */
+  expireEntries(): IterableIterator<[string, number]> {
+    return this.expires.entries();
+  }
+
+  clear(): number {
+    const removed = this.values.size;
+    this.values.clear();
+    this.expires.clear();
+    this.rawEncoded.clear();
+    this.expireCursor = undefined;
+    return removed;
+  }
+
+  /** All keys, including logically expired ones not yet reclaimed; callers filter with isExpired. */
+  keys(): IterableIterator<string> {
+    return this.values.keys();
+  }
+
+  entries(): IterableIterator<[string, StoredValue]> {
+    return this.values.entries();
+  }
+
+  isExpired(key: string): boolean {
+    if (this.expires.size === 0) return false;
+    const when = this.expires.get(key);
+    return when !== undefined && when <= this.clock.now();
+  }
+
+  /** Deletes the key if expired. Returns true when it was (and so is now gone). */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || !this.clock.expiryEnabled() || when > this.clock.now()) return false;
+    this.delete(key);
+    this.events.expired(this, key);
+    return true;
+  }
+
+  /**
+   * One step of the active expiry cycle: examines up to `budget` keys with a TTL, resuming
+   * where the previous step stopped, and deletes the expired ones. Returns [examined, expired]
+   * so the caller can, like Redis, keep going while a large share of samples were expired.
+   */
+  activeExpireStep(budget: number): [number, number] {
+    if (this.expires.size === 0 || !this.clock.expiryEnabled()) return [0, 0];
+    const now = this.clock.now();
+    let examined = 0;
+    let expired = 0;
+    let cursor: Iterator<[string, number]> | undefined = this.expireCursor ?? this.expires.entries();
+    while (examined < budget) {
+      const next = cursor.next();
+      if (next.done === true) {
+        cursor = undefined; // a full pass is done; the next step starts over
+        break;
+      }
+      examined++;
+      const [key, when] = next.value;
+      if (when <= now) {
+        expired++;
+        this.delete(key);
+        this.events.expired(this, key);
+      }
+    }
+    this.expireCursor = cursor;
+    return [examined, expired];
+  }
+}
+
+export interface DatabaseClock {
+  /** Cached command time in unix ms (Redis evaluates a whole command against one clock reading). */
+  now(): number;
+  /** False while loading the AOF, and when DEBUG SET-ACTIVE-EXPIRE 0 only affects the active cycle. */
+  expiryEnabled(): boolean;
+}

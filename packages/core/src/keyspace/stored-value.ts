@@ -1,0 +1,14 @@
+/**
+ * What a key holds. Strings are latin1 JS strings (binary safe, one char per byte): a V8
+ * one-byte string costs about a third of a Buffer and needs no conversion to hash or compare.
+ * Other data types are objects carrying their Redis type name; later issues add them here.
+ */
+export interface TypedValue {
+  readonly type: "list" | "set" | "zset" | "hash" | "stream";
+}
+
+export type StoredValue = string | TypedValue;
+
+export function typeName(value: StoredValue): string {
+  return typeof value === "string" ? "string" : value.type;
+}
