@@ -1,0 +1,111 @@
+import { RespType } from "@kv/protocol";
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Encodes commands as RESP multibulk (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) into one
+ * growing Buffer. AOF appends sit on the write hot path, so encoding writes bytes
+ * in place instead of building a Buffer (or string) per command; the buffer is
+ * handed to write(2) once per event-loop turn and then reused.
+ */
+export class RespCommandBuffer {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(
+    private readonly initialCapacity = 16 * 1024,
+    /** Above this the buffer is dropped after a flush, so one burst does not pin memory (Redis does the same with aof_buf). */
+    private readonly retainCapacity = 4 * 1024 * 1024,
+  ) {
+    this.buffer = Buffer.allocUnsafe(initialCapacity);
+  }
+
+  get length(): number {
+    return this.used;
+  }
+
+  appendCommand(args: readonly string[]): void {
+    let size = 3 + decimalLength(args.length);
+    for (const arg of args) size += 5 + decimalLength(arg.length) + arg.length;
+    this.reserve(size);
+
+    const buffer = this.buffer;
+    let at = this.used;
+    buffer[at++] = RespType.Array;
+    at = writeDecimal(buffer, at, args.length);
+    buffer[at++] = CR;
+    buffer[at++] = LF;
+    for (const arg of args) {
+      buffer[at++] = RespType.BulkString;
+      at = writeDecimal(buffer, at, arg.length);
+      buffer[at++] = CR;
+      buffer[at++] = LF;
+      at += writeLatin1(buffer, at, arg);
+      buffer[at++] = CR;
+      buffer[at++] = LF;
+    }
+    this.used = at;
+  }
+
+  /** The encoded bytes; a view that is only valid until the next append/consume/clear. */
+  view(): Buffer {
+    return this.buffer.subarray(0, this.used);
+  }
+
+  /** Drops the first `count` bytes (after a partial write the rest stays pending). */
+  consume(count: number): void {
+    if (count >= this.used) {
+      this.clear();
+      return;
+    }
+    this.buffer.copy(this.buffer, 0, count, this.used);
+    this.used -= count;
+  }
+
+  clear(): void {
+    this.used = 0;
+    if (this.buffer.length > this.retainCapacity) this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.used + extra;
+    if (needed <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
+  }
+}
+
+function decimalLength(value: number): number {
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10000) return 4;
+  return String(value).length;
+}
+
+function writeDecimal(buffer: Buffer, at: number, value: number): number {
+  if (value < 10) {
+    buffer[at] = 0x30 + value;
+    return at + 1;
+  }
+  const digits = decimalLength(value);
+  let end = at + digits;
+  let rest = value;
+  while (end > at) {
+    buffer[--end] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
+/** Short arguments (keys, command names) are cheaper to copy by hand than through the string-encoding binding. */
+function writeLatin1(buffer: Buffer, at: number, value: string): number {
+  const length = value.length;
+  if (length <= 16) {
+    for (let i = 0; i < length; i++) buffer[at + i] = value.charCodeAt(i);
+    return length;
+  }
+  return buffer.write(value, at, length, "latin1");
+}
