@@ -12,6 +12,7 @@ export const Errors = {
   sameObject: "ERR source and destination objects are the same",
   outOfRange: "ERR index out of range",
   stringTooLong: "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+  nanOrInfinity: "ERR increment would produce NaN or Infinity",
   noPasswordSet:
     "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
   selectNotAllowedInCluster: "ERR SELECT is not allowed in cluster mode",
@@ -28,4 +29,9 @@ export function invalidExpireTime(commandName: string): string {
 /** Redis strips CR/LF from error texts built from user input, so the reply stays one RESP line. */
 export function sanitizeErrorText(text: string): string {
   return /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, " ") : text;
+}
+
+/** An error text from elsewhere (a host, a user) with an error code: "ERR " is added when it has none. */
+export function withErrorCode(text: string): string {
+  return /^[A-Z][A-Z0-9_-]* /.test(text) ? text : `ERR ${text}`;
 }
