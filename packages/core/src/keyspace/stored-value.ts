@@ -5,6 +5,10 @@
  */
 export interface TypedValue {
   readonly type: "list" | "set" | "zset" | "hash" | "stream";
+  /** OBJECT ENCODING's answer as Redis 7.0 would give it (listpack, quicklist, intset...). */
+  objectEncoding?(): string;
+  /** An independent deep copy, for COPY (Redis's per-type dup in copyCommand). */
+  duplicate?(): TypedValue;
 }
 
 export type StoredValue = string | TypedValue;
