@@ -1,0 +1,306 @@
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ProtocolError } from "@kv/protocol";
+import type { ClientSession, Engine, EngineHost, ShutdownRequest } from "@kv/core";
+import { PersistentEngine, type AofLogger } from "@kv/aof";
+import { Connection } from "./connection.js";
+import type { Logger } from "./logger.js";
+
+export interface KvServerOptions {
+  parameters: [string, string][];
+  configFile: string | undefined;
+  /** Where relative paths (dir) are resolved: the directory the user ran the command from. */
+  cwd: string;
+  logger: Logger;
+  /** Called once the server has shut down (the CLI entry point exits the process here). */
+  onShutdown?: (code: number) => void;
+}
+
+const CRON_INTERVAL_MS = 100;
+
+/**
+ * The network server: accepts clients, feeds their requests to the engine, writes the AOF
+ * once per event-loop turn before any reply leaves (so an acknowledged write survives a
+ * process crash), and with `appendfsync always` holds replies to writes until the fsync that
+ * covers them completes — one fsync shared by every client of that turn (group commit).
+ */
+export class KvServer implements EngineHost {
+  readonly logger: Logger;
+  readonly dir: string;
+  private readonly options: KvServerOptions;
+  private readonly onShutdown: (code: number) => void;
+  private readonly connections = new Set<Connection>();
+  private readonly byClient = new Map<ClientSession, Connection>();
+  private readonly pendingFlush = new Set<Connection>();
+  private flushScheduled = false;
+  private netServer: net.Server | undefined;
+  private store: PersistentEngine | undefined;
+  private cronTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  private readonly flushCallback = (): void => this.flushOutput();
+
+  constructor(options: KvServerOptions) {
+    this.options = options;
+    this.logger = options.logger;
+    this.onShutdown = options.onShutdown ?? ((code) => process.exit(code));
+    const dirParameter = [...options.parameters].reverse().find(([name]) => name === "dir")?.[1] ?? "./data";
+    this.dir = path.resolve(options.cwd, dirParameter);
+  }
+
+  get engine(): Engine {
+    if (this.store === undefined) throw new Error("server not started");
+    return this.store.engine;
+  }
+
+  get port(): number {
+    const address = this.netServer?.address();
+    return typeof address === "object" && address !== null ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    const parameters: [string, string][] = [...this.options.parameters, ["dir", this.dir]];
+    const configured = new Map(parameters);
+    const port = Number(configured.get("port") ?? "9999");
+    const bind = (configured.get("bind") ?? "127.0.0.1").split(/\s+/)[0] ?? "127.0.0.1";
+    const aofLogger: AofLogger = {
+      notice: (message) => this.logger.info(message),
+      warning: (message) => this.logger.warn(message),
+    };
+    const store = new PersistentEngine({ dir: this.dir, parameters, host: this, logger: aofLogger, endpoint: { host: bind, port } });
+    this.store = store;
+    try {
+      await this.listen(bind, port);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    this.cronTimer = setInterval(() => this.cron(), CRON_INTERVAL_MS);
+    this.logger.info({ port: this.port, bind, dir: this.dir, keys: store.engine.keyspace.totalKeys() }, "Ready to accept connections tcp");
+  }
+
+  private listen(bind: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.once("error", reject);
+      server.listen(port, bind, () => {
+        server.off("error", reject);
+        server.on("error", (error) => this.logger.error({ err: error }, "server socket error"));
+        this.netServer = server;
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const client = this.engine.createClient("normal");
+    const connection = new Connection(socket, client, Number(this.engine.config.get("proto-max-bulk-len")));
+    client.remoteAddress = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
+    client.localAddress = `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`;
+    client.bufferStats = () => ({ queryBuffer: connection.parser.bufferedBytes, outputBuffer: socket.writableLength + connection.heldBytes() });
+    this.connections.add(connection);
+    this.byClient.set(client, connection);
+    this.engine.stats.connectionsReceived++;
+    socket.on("data", (chunk: Buffer) => this.onData(connection, chunk));
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => {
+      this.connections.delete(connection);
+      this.byClient.delete(client);
+      this.pendingFlush.delete(connection);
+    });
+  }
+
+  private onData(connection: Connection, chunk: Buffer): void {
+    if (connection.closing) return;
+    const engine = this.engine;
+    const client = connection.client;
+    const parser = connection.parser;
+    engine.stats.netInputBytes += chunk.length;
+    client.lastInteraction = Date.now();
+    parser.feed(chunk);
+    const dirtyBefore = engine.dirty;
+    try {
+      for (;;) {
+        parser.authenticated = client.authenticated;
+        const argv = parser.next();
+        if (argv === undefined) break;
+        engine.execute(client, argv);
+        if (client.closeAfterReply || this.shuttingDown) break;
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // Like Redis: report the protocol error, then close once the reply is out.
+      engine.replyError(client, `ERR ${error.message}`);
+      client.closeAfterReply = true;
+      this.logger.debug({ client: client.remoteAddress, reason: error.message }, "protocol error");
+    }
+    if (engine.dirty !== dirtyBefore) connection.wrote = true;
+    this.pendingFlush.add(connection);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushCallback);
+    }
+  }
+
+  /**
+   * Redis's beforeSleep: once per event-loop turn, after every readable socket was served,
+   * write the AOF, then send replies (or hold those that wait for an fsync).
+   */
+  private flushOutput(): void {
+    this.flushScheduled = false;
+    const store = this.store!;
+    const logPosition = store.flush();
+    const mustSync = store.mustSyncBeforeReply;
+    let holding = false;
+    let sent = 0;
+    for (const connection of this.pendingFlush) {
+      const output = connection.client.reply.take();
+      const hold = mustSync && connection.wrote;
+      connection.wrote = false;
+      if (output !== undefined) {
+        sent += connection.send(output, hold ? logPosition : 0);
+        holding ||= connection.hasHeldOutput;
+      }
+      if (connection.client.closeAfterReply) connection.closeAfterOutput();
+    }
+    this.pendingFlush.clear();
+    this.engine.stats.netOutputBytes += sent;
+    if (holding) {
+      store.whenSynced(logPosition).then(
+        () => this.releaseHeld(logPosition),
+        (error: unknown) => this.logger.error({ err: error }, "fsync of the append only file failed"),
+      );
+    }
+  }
+
+  private releaseHeld(syncedUpTo: number): void {
+    let sent = 0;
+    for (const connection of this.connections) if (connection.hasHeldOutput) sent += connection.release(syncedUpTo);
+    this.engine.stats.netOutputBytes += sent;
+  }
+
+  /** Periodic work (Redis's serverCron at hz 10): active expiry and the auto-rewrite check. */
+  private cron(): void {
+    const store = this.store!;
+    const expired = this.engine.activeExpireCycle();
+    if (store.shouldAutoRewrite()) {
+      this.logger.info("Starting automatic rewriting of AOF");
+      this.startRewrite();
+    }
+    // The DELs the cycle propagated are written like any command's, in a flush.
+    if (expired > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushCallback);
+    }
+  }
+
+  private startRewrite(): void {
+    const started = Date.now();
+    this.store!.rewrite().then(
+      () => this.logger.info({ ms: Date.now() - started }, "Background AOF rewrite finished successfully"),
+      (error: unknown) => this.logger.error({ err: error }, "Background AOF rewrite failed"),
+    );
+  }
+
+  // ---- EngineHost -------------------------------------------------------------------
+
+  clients(): Iterable<ClientSession> {
+    return this.byClient.keys();
+  }
+
+  killClient(client: ClientSession): void {
+    const connection = this.byClient.get(client);
+    if (connection === undefined) return;
+    connection.closeAfterOutput();
+    connection.socket.destroySoon();
+  }
+
+  shutdown(request: ShutdownRequest): string | undefined {
+    if (request.abort) return "ERR There is no shutdown in progress.";
+    setImmediate(() => void this.stop("SHUTDOWN"));
+    return undefined;
+  }
+
+  rewriteAof(): { error: string } | { status: string } {
+    const store = this.store!;
+    if (store.aof === undefined) {
+      // Like Redis with appendonly no: BGREWRITEAOF still produces an AOF, here by turning it on.
+      const error = this.engine.config.set("appendonly", "yes");
+      return error === undefined ? { status: "Background append only file rewriting started" } : { error: `ERR ${error}` };
+    }
+    if (store.rewriteInProgress) return { error: "ERR Background append only file rewriting already in progress" };
+    this.startRewrite();
+    return { status: "Background append only file rewriting started" };
+  }
+
+  reloadAof(): string | undefined {
+    try {
+      this.store!.reload();
+      return undefined;
+    } catch (error) {
+      return `ERR Error trying to load the AOF files: ${(error as Error).message}`;
+    }
+  }
+
+  persistenceInfo(): [string, string | number][] {
+    const store = this.store!;
+    return [
+      ["loading", 0],
+      ["async_loading", 0],
+      ["current_cow_peak", 0],
+      ["current_cow_size", 0],
+      ["current_cow_size_age", 0],
+      ["current_fork_perc", "0.00"],
+      ["current_save_keys_processed", 0],
+      ["current_save_keys_total", 0],
+      ["rdb_changes_since_last_save", this.engine.dirty],
+      ["rdb_bgsave_in_progress", 0],
+      ["rdb_last_save_time", store.lastRewriteTime],
+      ["rdb_last_bgsave_status", "ok"],
+      ["rdb_last_bgsave_time_sec", -1],
+      ["rdb_current_bgsave_time_sec", -1],
+      ["rdb_saves", 0],
+      ["rdb_last_cow_size", 0],
+      ["rdb_last_load_keys_expired", 0],
+      ["rdb_last_load_keys_loaded", 0],
+      ...store.info(),
+    ];
+  }
+
+  serverInfo(): [string, string | number][] {
+    return [
+      ["tcp_port", this.port],
+      ["executable", process.argv[1] ?? ""],
+      ["config_file", this.options.configFile ?? ""],
+      ["os", `${os.type()} ${os.release()} ${os.arch()}`],
+    ];
+  }
+
+  lastSave(): number {
+    return this.store?.lastRewriteTime ?? Math.floor(Date.now() / 1000);
+  }
+
+  /** Graceful stop: no new clients, AOF flushed and fsync'ed, lock released. */
+  async stop(reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.logger.info({ reason }, "User requested shutdown...");
+    clearInterval(this.cronTimer);
+    this.netServer?.close();
+    try {
+      this.flushOutput();
+      this.logger.info("Calling fsync() on the AOF file.");
+      this.store?.close();
+    } catch (error) {
+      this.logger.error({ err: error }, "Error flushing the append only file on shutdown");
+    }
+    for (const connection of this.connections) connection.socket.destroy();
+    this.logger.info("kv is now ready to exit, bye bye...");
+    await new Promise((resolve) => setImmediate(resolve));
+    this.onShutdown(0);
+  }
+}
