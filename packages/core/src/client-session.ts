@@ -17,6 +17,8 @@ export class ClientSession {
   libVersion = "";
   user = "default";
   authenticated: boolean;
+  /** CLIENT NO-EVICT ON: exempt from client eviction (CLIENT LIST flag `e`). */
+  noEvict = false;
   /** QUIT (and CLIENT KILL of oneself): the server closes the connection after writing the pending replies. */
   closeAfterReply = false;
   readonly createdAt = Date.now();

@@ -38,6 +38,8 @@ export interface EngineHost {
   serverInfo(): [string, string | number][];
   /** Unix seconds of the last successful save (AOF rewrite). */
   lastSave(): number;
+  /** CONFIG REWRITE: returns an error text (with its code), or undefined once written. Absent: no config file. */
+  rewriteConfig?(): string | undefined;
 }
 
 /** A host with no network and no persistence: unit tests, and a base for others. */
@@ -75,8 +77,17 @@ export class Engine {
   propagationSink: ((dbIndex: number, argv: readonly string[]) => void) | undefined;
   /** Receives keyspace notifications that pass `notify-keyspace-events` (pub/sub delivers them). */
   keyspaceEventSink: ((channel: string, message: string) => void) | undefined;
-  /** Called with every modified key (WATCH and client tracking hook in here). */
+  /**
+   * Called with every modified key (WATCH and client tracking hook in here). FLUSHDB/FLUSHALL
+   * call it for every key they remove (only when a listener is set), as Redis's flush touches
+   * every watched key that existed.
+   */
   keyModifiedListener: ((db: Database, key: string) => void) | undefined;
+  /**
+   * Per-client state other families keep (MULTI queue, WATCHed keys, subscriptions) is dropped
+   * through these on RESET, as Redis's clearClientConnectionState does.
+   */
+  readonly clientResetHooks: ((client: ClientSession) => void)[] = [];
   notifyMask = 0;
   activeExpireEnabled = true;
   loading = false;
@@ -161,7 +172,7 @@ export class Engine {
     const errorsBefore = this.stats.errorReplies;
     handler(ctx, argv);
     spec.calls++;
-    if (this.stats.errorReplies !== errorsBefore) spec.failedCalls++;
+    if (this.stats.errorReplies > errorsBefore) spec.failedCalls++; // ">": CONFIG RESETSTAT may zero the counter mid-call
     this.stats.commandsProcessed++;
     client.lastCommand = spec.fullName;
     if (this.dirty !== dirtyBefore && spec.isWrite) this.propagate(client.db.index, ctx.propagateArgv ?? argv);

@@ -13,3 +13,4 @@ export { Keyspace } from "./keyspace/keyspace.js";
 export { typeName, type StoredValue, type TypedValue } from "./keyspace/stored-value.js";
 export { ServerStats } from "./server-stats.js";
 export { defineCoreConfig, formatNotifyFlags, parseNotifyFlags } from "./core-config.js";
+export { writeDatasetSnapshot } from "./persistence/dataset-snapshot.js";
