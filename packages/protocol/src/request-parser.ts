@@ -1,0 +1,356 @@
+import { constants as bufferConstants } from "node:buffer";
+import { InputBuffer } from "./input-buffer.js";
+import { latin1Slice } from "./latin1.js";
+import { parseLongLong } from "./parse-long-long.js";
+import { ProtocolError } from "./protocol-error.js";
+import { RespType } from "./resp-type.js";
+import { splitArgs } from "./split-args.js";
+
+export interface RequestParserLimits {
+  /** proto-max-bulk-len: the longest argument accepted. Default 512 MiB. */
+  maxBulkLength: number;
+  /** PROTO_INLINE_MAX_SIZE: the longest inline line, and the longest `*`/`$` count line. Default 64 KiB. */
+  maxInlineLength: number;
+}
+
+const DEFAULT_LIMITS: RequestParserLimits = {
+  maxBulkLength: 512 * 1024 * 1024,
+  maxInlineLength: 64 * 1024,
+};
+
+const NUL = 0x00;
+const LF = 0x0a;
+const CR = 0x0d;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+const DIGIT_9 = 0x39;
+const STAR = RespType.Array;
+const DOLLAR = RespType.BulkString;
+
+const INT_MAX = 2147483647;
+/** Redis's limits for a client that still has to AUTH (networking.c, authRequired()). */
+const UNAUTHENTICATED_MAX_ARGUMENTS = 10;
+const UNAUTHENTICATED_MAX_BULK_LENGTH = 16384;
+/**
+ * PROTO_MBULK_BIG_ARG: from this size on, an argument that has not fully arrived gets a buffer
+ * of its exact size that later chunks are copied into, instead of growing the input buffer.
+ */
+const BIG_ARGUMENT = 32 * 1024;
+/** Count lines up to this many digits are parsed with plain doubles, which are exact below 2^53. */
+const FAST_DIGITS = 15;
+/** readLength's "the line has not fully arrived"; also bulkLength's "header not read yet". */
+const NEED_MORE = -1;
+
+const INVALID_MULTIBULK_LENGTH = "Protocol error: invalid multibulk length";
+const INVALID_BULK_LENGTH = "Protocol error: invalid bulk length";
+const TOO_BIG_MULTIBULK_COUNT = "Protocol error: too big mbulk count string";
+const TOO_BIG_BULK_COUNT = "Protocol error: too big bulk count string";
+const TOO_BIG_INLINE = "Protocol error: too big inline request";
+const UNBALANCED_QUOTES = "Protocol error: unbalanced quotes in request";
+const UNAUTHENTICATED_MULTIBULK_LENGTH = "Protocol error: unauthenticated multibulk length";
+const UNAUTHENTICATED_BULK_LENGTH = "Protocol error: unauthenticated bulk length";
+
+/**
+ * Incremental parser of client requests, byte for byte what Redis 7.0's processInputBuffer
+ * accepts: RESP multibulk (`*<n>\r\n$<len>\r\n<bytes>\r\n...`) when the first byte is '*', the
+ * inline protocol (`SET k v\r\n`, what nc and telnet send) otherwise. Arguments come out as
+ * latin1 strings, one allocation each.
+ *
+ * Deliberate differences from Redis, all about inputs Redis itself handles inconsistently:
+ * - A line longer than maxInlineLength is refused even when its terminator arrived in the same
+ *   read. Redis only checks when the terminator is missing, so there the outcome depends on how
+ *   the bytes were split into reads; here it does not.
+ * - An argument longer than V8's maximum string length is an invalid bulk length (it could not
+ *   be represented); with the default proto-max-bulk-len that only cuts off the last 24 bytes.
+ */
+export class RequestParser {
+  /** When false, Redis's unauthenticated limits apply (multibulk <= 10 args, bulk <= 16384). */
+  authenticated = true;
+
+  private readonly maxBulkLength: number;
+  private readonly maxInlineLength: number;
+  private readonly input = new InputBuffer(true);
+
+  // The multibulk in progress, kept across calls like c->argv, c->multibulklen, c->bulklen.
+  private args: string[] = [];
+  private argumentsLeft = 0;
+  private bulkLength = -1;
+  private bigArgument: Buffer | undefined = undefined;
+  private bigArgumentFilled = 0;
+
+  private failure: ProtocolError | undefined = undefined;
+  /** Where the line whose length readLength just parsed ends (after its CRLF). */
+  private lineEnd = 0;
+
+  // A line terminator search that came up empty, so a line trickling in byte by byte is not
+  // rescanned from its start on every chunk: valid while the line starts at scanPos of the
+  // same input epoch.
+  private scanEpoch = -1;
+  private scanPos = -1;
+  private scanned = 0;
+  private scanBlocked = false;
+
+  constructor(limits: Partial<RequestParserLimits> = {}) {
+    const { maxBulkLength, maxInlineLength } = { ...DEFAULT_LIMITS, ...limits };
+    this.maxBulkLength = Math.min(maxBulkLength, bufferConstants.MAX_STRING_LENGTH);
+    this.maxInlineLength = maxInlineLength;
+  }
+
+  /** Bytes received but not yet consumed (query buffer size). */
+  get bufferedBytes(): number {
+    return this.input.length + (this.bigArgument === undefined ? 0 : this.bigArgumentFilled);
+  }
+
+  /**
+   * Adds received bytes. The chunk is used in place, not copied, until its bytes are parsed,
+   * so it must not be modified afterwards (socket chunks never are).
+   */
+  feed(chunk: Buffer): void {
+    if (this.failure !== undefined) return;
+    const big = this.bigArgument;
+    if (big !== undefined) {
+      const missing = big.length - this.bigArgumentFilled;
+      if (missing > 0) {
+        const copied = chunk.copy(big, this.bigArgumentFilled, 0, Math.min(missing, chunk.length));
+        this.bigArgumentFilled += copied;
+        if (copied === chunk.length) return;
+        chunk = chunk.subarray(copied);
+      }
+    }
+    this.input.append(chunk);
+  }
+
+  /**
+   * Next complete command as latin1 strings, or undefined when more bytes are needed.
+   * Empty inline lines are skipped. Throws ProtocolError; after that the parser is unusable
+   * (the server replies "-ERR <message>" and closes, like Redis).
+   */
+  next(): string[] | undefined {
+    if (this.failure !== undefined) throw this.failure;
+    const input = this.input;
+    for (;;) {
+      if (this.argumentsLeft === 0) {
+        const pos = input.pos;
+        if (pos >= input.end) {
+          input.clear();
+          return undefined;
+        }
+        if (input.buf[pos] !== STAR) {
+          const inline = this.readInline(pos);
+          if (inline === undefined) return undefined;
+          if (inline.length === 0) continue;
+          if (input.pos === input.end) input.clear();
+          return inline;
+        }
+        const count = this.readLength(pos, true);
+        if (count === NEED_MORE) return undefined;
+        input.pos = this.lineEnd;
+        // `*0` and `*-1` are empty commands, skipped like Redis's resetClient on argc == 0.
+        if (count === 0) continue;
+        this.argumentsLeft = count;
+      }
+      if (this.bigArgument !== undefined && !this.takeBigArgument()) return undefined;
+      if (this.argumentsLeft > 0 && !this.readArguments()) return undefined;
+      // An idle connection must not pin the last chunk it received.
+      if (input.pos === input.end) input.clear();
+      const args = this.args;
+      this.args = [];
+      return args;
+    }
+  }
+
+  /** Reads bulk arguments until the command is complete (true) or input runs out (false). */
+  private readArguments(): boolean {
+    const input = this.input;
+    const buf = input.buf;
+    const end = input.end;
+    const args = this.args;
+    let pos = input.pos;
+    let left = this.argumentsLeft;
+    let length = this.bulkLength;
+    while (left > 0) {
+      if (length < 0) {
+        length = this.readLength(pos, false);
+        if (length === NEED_MORE) break;
+        pos = this.lineEnd;
+      }
+      if (end - pos < length + 2) {
+        if (length >= BIG_ARGUMENT) {
+          input.pos = pos;
+          this.argumentsLeft = left;
+          this.bulkLength = length;
+          this.startBigArgument(length);
+          return false;
+        }
+        break;
+      }
+      args.push(latin1Slice(buf, pos, pos + length));
+      // Like Redis, the two bytes after the payload are skipped without looking at them.
+      pos += length + 2;
+      length = -1;
+      left--;
+    }
+    input.pos = pos;
+    this.argumentsLeft = left;
+    this.bulkLength = length;
+    return left === 0;
+  }
+
+  /**
+   * Parses the `*<count>` or `$<length>` line at `pos` (which starts with '*' or, hopefully,
+   * '$'): the length, or NEED_MORE. Sets lineEnd. Throws Redis's errors for bad lines.
+   */
+  private readLength(pos: number, multibulk: boolean): number {
+    const input = this.input;
+    const buf = input.buf;
+    const end = input.end;
+    // Fast path: the marker, 1 to 15 digits without a leading zero, CR, one more byte.
+    if (multibulk || buf[pos] === DOLLAR) {
+      let p = pos + 1;
+      if (p < end) {
+        const first = buf[p]!;
+        let value = first - DIGIT_0;
+        if (first >= DIGIT_1 && first <= DIGIT_9) {
+          const limit = Math.min(end, p + FAST_DIGITS);
+          p++;
+          while (p < limit) {
+            const c = buf[p]!;
+            if (c < DIGIT_0 || c > DIGIT_9) break;
+            value = value * 10 + (c - DIGIT_0);
+            p++;
+          }
+        } else if (first === DIGIT_0) {
+          p++;
+        } else {
+          value = -1; // a sign or garbage: the slow path sorts it out
+        }
+        if (value >= 0 && p + 1 < end && buf[p] === CR && p - pos <= this.maxInlineLength) {
+          this.lineEnd = p + 2;
+          return multibulk ? this.checkMultibulkLength(value) : this.checkBulkLength(value);
+        }
+      }
+    }
+    return this.readLengthSlowly(pos, multibulk);
+  }
+
+  /** Everything the fast path does not handle, step by step as processMultibulkBuffer does. */
+  private readLengthSlowly(pos: number, multibulk: boolean): number {
+    const input = this.input;
+    const cr = this.findTerminator(CR, pos);
+    const tooBig = multibulk ? TOO_BIG_MULTIBULK_COUNT : TOO_BIG_BULK_COUNT;
+    if (cr === -1) {
+      if (input.end - pos > this.maxInlineLength) throw this.fail(tooBig);
+      return NEED_MORE;
+    }
+    if (cr - pos > this.maxInlineLength) throw this.fail(tooBig);
+    // Redis wants one byte after the CR but never checks that it is a LF.
+    if (cr === input.end - 1) return NEED_MORE;
+    const buf = input.buf;
+    const marker = buf[pos]!;
+    if (!multibulk && marker !== DOLLAR) {
+      throw this.fail(`Protocol error: expected '$', got '${String.fromCharCode(marker)}'`);
+    }
+    const value = parseLongLong(buf, pos + 1, cr);
+    if (value === undefined) throw this.fail(multibulk ? INVALID_MULTIBULK_LENGTH : INVALID_BULK_LENGTH);
+    this.lineEnd = cr + 2;
+    if (multibulk) {
+      if (value > INT_MAX) throw this.fail(INVALID_MULTIBULK_LENGTH);
+      return this.checkMultibulkLength(Number(value));
+    }
+    if (value < 0 || value > this.maxBulkLength) throw this.fail(INVALID_BULK_LENGTH);
+    return this.checkBulkLength(Number(value));
+  }
+
+  private checkMultibulkLength(count: number): number {
+    if (count > INT_MAX) throw this.fail(INVALID_MULTIBULK_LENGTH);
+    if (count > UNAUTHENTICATED_MAX_ARGUMENTS && !this.authenticated) {
+      throw this.fail(UNAUTHENTICATED_MULTIBULK_LENGTH);
+    }
+    return count < 0 ? 0 : count;
+  }
+
+  private checkBulkLength(length: number): number {
+    if (length > this.maxBulkLength) throw this.fail(INVALID_BULK_LENGTH);
+    if (length > UNAUTHENTICATED_MAX_BULK_LENGTH && !this.authenticated) {
+      throw this.fail(UNAUTHENTICATED_BULK_LENGTH);
+    }
+    return length;
+  }
+
+  /**
+   * Like sdsMakeRoomForNonGreedy on the query buffer in Redis: the argument gets a buffer of
+   * its final size (+2 for the CRLF) and later chunks are copied straight into it, so a 100 MB
+   * value costs one copy of each byte instead of a re-concatenation per chunk. The allocation
+   * is not zero-filled, so the OS only commits pages as data arrives.
+   */
+  private startBigArgument(length: number): void {
+    const input = this.input;
+    const big = Buffer.allocUnsafeSlow(length + 2);
+    this.bigArgumentFilled = input.buf.copy(big, 0, input.pos, input.end);
+    this.bigArgument = big;
+    input.clear();
+  }
+
+  /** Completes the big argument if all of it has arrived. */
+  private takeBigArgument(): boolean {
+    const big = this.bigArgument!;
+    if (this.bigArgumentFilled < big.length) return false;
+    this.args.push(latin1Slice(big, 0, big.length - 2));
+    this.bigArgument = undefined;
+    this.bigArgumentFilled = 0;
+    this.bulkLength = -1;
+    this.argumentsLeft--;
+    return true;
+  }
+
+  /** processInlineBuffer: one line, split like sdssplitargs. Undefined when the line is incomplete. */
+  private readInline(pos: number): string[] | undefined {
+    const input = this.input;
+    const lf = this.findTerminator(LF, pos);
+    if (lf === -1) {
+      if (input.end - pos > this.maxInlineLength) throw this.fail(TOO_BIG_INLINE);
+      return undefined;
+    }
+    if (lf - pos > this.maxInlineLength) throw this.fail(TOO_BIG_INLINE);
+    const buf = input.buf;
+    const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+    const args = splitArgs(buf, pos, lineEnd);
+    if (args === undefined) throw this.fail(UNBALANCED_QUOTES);
+    input.pos = lf + 1;
+    return args;
+  }
+
+  /**
+   * Index of the first `terminator` after `pos`, as Redis's strchr on the query buffer finds it:
+   * a NUL byte before it ends the C string, so such a line never completes (until it is too big).
+   */
+  private findTerminator(terminator: number, pos: number): number {
+    const input = this.input;
+    let from = pos;
+    if (this.scanEpoch === input.epoch && this.scanPos === pos) {
+      if (this.scanBlocked) return -1;
+      from = pos + this.scanned;
+    } else {
+      this.scanEpoch = input.epoch;
+      this.scanPos = pos;
+      this.scanBlocked = false;
+    }
+    const at = input.indexOf(terminator, from);
+    const searched = at === -1 ? input.end : at;
+    if (input.indexOf(NUL, from, searched) !== -1) {
+      this.scanBlocked = true;
+      return -1;
+    }
+    this.scanned = searched - pos;
+    return at;
+  }
+
+  private fail(message: string): ProtocolError {
+    this.failure = new ProtocolError(message);
+    // The connection is going away; do not keep its buffers alive until then.
+    this.input.clear();
+    this.args = [];
+    this.bigArgument = undefined;
+    return this.failure;
+  }
+}
