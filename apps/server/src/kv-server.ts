@@ -246,29 +246,9 @@ export class KvServer implements EngineHost {
     }
   }
 
+  /** The AOF's fields; INFO fills in the rest of the section with Redis's defaults. */
   persistenceInfo(): [string, string | number][] {
-    const store = this.store!;
-    return [
-      ["loading", 0],
-      ["async_loading", 0],
-      ["current_cow_peak", 0],
-      ["current_cow_size", 0],
-      ["current_cow_size_age", 0],
-      ["current_fork_perc", "0.00"],
-      ["current_save_keys_processed", 0],
-      ["current_save_keys_total", 0],
-      ["rdb_changes_since_last_save", this.engine.dirty],
-      ["rdb_bgsave_in_progress", 0],
-      ["rdb_last_save_time", store.lastRewriteTime],
-      ["rdb_last_bgsave_status", "ok"],
-      ["rdb_last_bgsave_time_sec", -1],
-      ["rdb_current_bgsave_time_sec", -1],
-      ["rdb_saves", 0],
-      ["rdb_last_cow_size", 0],
-      ["rdb_last_load_keys_expired", 0],
-      ["rdb_last_load_keys_loaded", 0],
-      ...store.info(),
-    ];
+    return this.store!.info();
   }
 
   serverInfo(): [string, string | number][] {
