@@ -227,17 +227,14 @@ export class KvServer implements EngineHost {
 
   rewriteAof(): { error: string } | { status: string } {
     const store = this.store!;
-    if (store.aof === undefined) {
-      // Like Redis with appendonly no: BGREWRITEAOF still produces an AOF, here by turning it on.
-      const error = this.engine.config.set("appendonly", "yes");
-      return error === undefined ? { status: "Background append only file rewriting started" } : { error: `ERR ${error}` };
-    }
     if (store.rewriteInProgress) return { error: "ERR Background append only file rewriting already in progress" };
     this.startRewrite();
     return { status: "Background append only file rewriting started" };
   }
 
   reloadAof(): string | undefined {
+    // Without an AOF there is nothing on disk to prove; Redis would round-trip an RDB here.
+    if (this.store!.aof === undefined) return undefined;
     try {
       this.store!.reload();
       return undefined;

@@ -26,6 +26,7 @@ export class PersistentEngine {
   readonly dir: string;
   readonly lock: DirectoryLock;
   private aofFile: AppendOnlyFile | undefined;
+  private oneOffRewrite: Promise<void> | undefined;
   private readonly logger: AofLogger;
   lastLoad: AofLoadStats | undefined;
   /** Unix seconds of the last completed rewrite (LASTSAVE). */
@@ -73,15 +74,24 @@ export class PersistentEngine {
 
   /** Starts a rewrite (BGREWRITEAOF). The dataset image is taken now, in this turn. */
   rewrite(): Promise<void> {
-    const aof = this.aofFile;
-    if (aof === undefined) return Promise.reject(new Error("Append only file is disabled"));
-    return aof.rewrite((emit) => writeDatasetSnapshot(this.engine.keyspace, emit)).then(() => {
+    // With appendonly no, Redis's BGREWRITEAOF still writes an AOF without turning logging
+    // on; here a one-off AOF gets the snapshot and is closed again.
+    const oneOff = this.aofFile === undefined;
+    const aof = this.aofFile ?? this.createAof();
+    if (oneOff) aof.load({ command: () => undefined });
+    const done = aof.rewrite((emit) => writeDatasetSnapshot(this.engine.keyspace, emit)).then(() => {
       this.lastRewriteTime = Math.floor(Date.now() / 1000);
     });
+    if (!oneOff) return done;
+    this.oneOffRewrite = done.finally(() => {
+      aof.close();
+      this.oneOffRewrite = undefined;
+    });
+    return this.oneOffRewrite;
   }
 
   get rewriteInProgress(): boolean {
-    return this.aofFile?.rewriteInProgress ?? false;
+    return this.oneOffRewrite !== undefined || (this.aofFile?.rewriteInProgress ?? false);
   }
 
   shouldAutoRewrite(): boolean {

@@ -5,6 +5,7 @@ import { CommandTable } from "./command/command-table.js";
 import { NotifyClass, type NotifyClassBit } from "./command/notify.js";
 import { ConfigStore } from "./config.js";
 import { Errors, sanitizeErrorText, wrongArity } from "./errors.js";
+import { cString } from "./util/c-string.js";
 import type { Database } from "./keyspace/database.js";
 import { Keyspace } from "./keyspace/keyspace.js";
 import { ServerStats } from "./server-stats.js";
@@ -142,7 +143,7 @@ export class Engine {
       const subName = argv[1]!;
       const sub = spec.subcommands.get(subName) ?? spec.subcommands.get(subName.toLowerCase());
       if (sub === undefined) {
-        this.reject(client, sanitizeErrorText(`ERR unknown subcommand '${subName.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`));
+        this.reject(client, sanitizeErrorText(`ERR unknown subcommand '${cString(subName).slice(0, 128)}'. Try ${cString(name).toUpperCase()} HELP.`));
         return;
       }
       spec = sub;
@@ -267,9 +268,12 @@ export class Engine {
   }
 }
 
-/** Redis's text for an unknown command: name and the first ~128 bytes of arguments, quoted. */
+/**
+ * Redis's text for an unknown command: name and the first ~128 bytes of arguments, quoted.
+ * Redis formats them with printf's %s, so each stops at its first NUL byte.
+ */
 function unknownCommandError(argv: readonly string[]): string {
   let args = "";
-  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
-  return sanitizeErrorText(`ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`);
+  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${cString(argv[i]!).slice(0, 128 - args.length)}' `;
+  return sanitizeErrorText(`ERR unknown command '${cString(argv[0]!).slice(0, 128)}', with args beginning with: ${args}`);
 }

@@ -112,23 +112,22 @@ function hello(ctx: CommandContext, argv: readonly string[]): void {
     protocol = version;
   }
 
-  let username: string | undefined;
-  let password: string | undefined;
-  let clientName: string | undefined;
+  // Redis 7.0 acts on each option as it reads it: an AUTH before a bad option has already
+  // authenticated, a SETNAME before a failing AUTH has already renamed.
   for (let i = next; i < argv.length; i++) {
     const option = argv[i]!;
     const remaining = argv.length - 1 - i;
     const lower = option.toLowerCase();
     if (lower === "auth" && remaining >= 2) {
-      username = argv[i + 1]!;
-      password = argv[i + 2]!;
+      if (!authenticate(ctx, argv[i + 1]!, argv[i + 2]!)) return;
       i += 2;
     } else if (lower === "setname" && remaining >= 1) {
-      clientName = argv[i + 1]!;
+      const clientName = argv[i + 1]!;
       if (!isValidClientName(clientName)) {
         ctx.error(clientNameError);
         return;
       }
+      ctx.client.name = clientName;
       i += 1;
     } else {
       ctx.error(`ERR Syntax error in HELLO option '${option}'`);
@@ -136,12 +135,10 @@ function hello(ctx: CommandContext, argv: readonly string[]): void {
     }
   }
 
-  if (username !== undefined && password !== undefined && !authenticate(ctx, username, password)) return;
   if (!ctx.client.authenticated) {
     ctx.error(HELLO_NOAUTH);
     return;
   }
-  if (clientName !== undefined) ctx.client.name = clientName;
   // The reply already uses the protocol being switched to.
   if (protocol !== undefined) ctx.client.reply.protocol = protocol;
 

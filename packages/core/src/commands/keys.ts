@@ -8,7 +8,7 @@ import { cString, optionIs } from "../util/c-string.js";
 import { globMatch, isLiteralPattern } from "../util/glob-match.js";
 import { parseInteger } from "../util/redis-integer.js";
 import { copyExpire, expireCommands, swapExactDeadlines } from "./expire.js";
-import { objectCommands } from "./object.js";
+import { objectCommands, objectEncoding } from "./object.js";
 import { randomKey, resetRandomKey } from "./random-key.js";
 import { ScanCursorRegistry, advanceWalk, parseScanCursor, type ScanWalk } from "./scan-cursor.js";
 
@@ -197,11 +197,24 @@ function randomkeyCommand(ctx: CommandContext): void {
  * carrying the TTL and the raw-encoding mark of `sourceKey` in `source`, which must still
  * exist. A previous value is replaced silently, as Redis's dbDelete before dbAdd does.
  */
-function addKey(ctx: CommandContext, target: Database, key: string, value: StoredValue, source: Database, sourceKey: string): void {
+function addKey(
+  ctx: CommandContext,
+  target: Database,
+  key: string,
+  value: StoredValue,
+  source: Database,
+  sourceKey: string,
+  duplicate = false,
+): void {
+  // Read before target.set: with source === target and key === sourceKey nothing is left to read after.
+  const encoding = typeof value === "string" ? objectEncoding(source, sourceKey, value) : undefined;
+  const pinned = source.encodingPins.size === 0 ? undefined : source.encodingPins.get(sourceKey);
   target.set(key, value);
   ctx.notify(NotifyClass.New, "new", key, target);
   copyExpire(source, sourceKey, target, key);
-  if (source.rawEncoded.size !== 0 && source.rawEncoded.has(sourceKey)) target.rawEncoded.add(key);
+  // COPY duplicates the object (dupStringObject): an integer copy is a fresh, unshared int.
+  if (duplicate && encoding === "int") target.encodingPins.set(key, "int");
+  else if (pinned !== undefined) target.encodingPins.set(key, pinned);
 }
 
 function renameGeneric(ctx: CommandContext, argv: readonly string[], nx: boolean): void {
@@ -308,7 +321,7 @@ function copyCommand(ctx: CommandContext, argv: readonly string[]): void {
     ctx.error(`ERR COPY is not supported for ${typeName(value)} values`);
     return;
   }
-  addKey(ctx, target, newKey, copy, source, key);
+  addKey(ctx, target, newKey, copy, source, key, true);
   ctx.keyModified(newKey, target);
   ctx.notify(NotifyClass.Generic, "copy_to", newKey, target);
   ctx.dirty();

@@ -50,7 +50,8 @@ const DEFAULT_ENCODINGS: Record<string, string> = {
  */
 export function objectEncoding(db: Database, key: string, value: StoredValue): string {
   if (typeof value !== "string") return value.objectEncoding?.() ?? DEFAULT_ENCODINGS[value.type] ?? "raw";
-  if (db.rawEncoded.size !== 0 && db.rawEncoded.has(key)) return "raw";
+  const pinned = db.encodingPins.size === 0 ? undefined : db.encodingPins.get(key);
+  if (pinned !== undefined) return pinned;
   if (value.length <= 20 && parseInteger(value) !== undefined) return "int";
   return value.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
 }
@@ -86,7 +87,9 @@ function refcountCommand(ctx: CommandContext, argv: readonly string[]): void {
   if (value === undefined) return;
   // Values 0..9999 stored int-encoded are Redis's shared integer objects.
   let refcount = 1;
-  if (typeof value === "string" && value.length <= 4 && objectEncoding(ctx.db, argv[2]!, value) === "int") {
+  const key = argv[2]!;
+  const unshared = ctx.db.encodingPins.get(key) === "int";
+  if (typeof value === "string" && value.length <= 4 && !unshared && objectEncoding(ctx.db, key, value) === "int") {
     const n = Number(value);
     if (n >= 0 && n < SHARED_INTEGERS && sharedIntegersAllowed(ctx)) refcount = SHARED_REFCOUNT;
   }

@@ -406,7 +406,7 @@ function appendCommand(ctx: CommandContext, argv: readonly string[]): void {
     total = current.length + addition.length;
     if (!checkStringLength(ctx, total)) return;
     db.overwrite(key, current + addition);
-    db.rawEncoded.add(key);
+    db.encodingPins.set(key, "raw");
   }
   ctx.keyModified(key);
   ctx.notify(NotifyClass.String, "append", key);
@@ -453,7 +453,7 @@ function setrangeCommand(ctx: CommandContext, argv: readonly string[]): void {
     updated = head + patch + current.slice(offset + patch.length);
     db.overwrite(key, updated);
   }
-  db.rawEncoded.add(key);
+  db.encodingPins.set(key, "raw");
   ctx.keyModified(key);
   ctx.notify(NotifyClass.String, "setrange", key);
   ctx.dirty();
@@ -595,6 +595,8 @@ function incrbyfloatCommand(ctx: CommandContext, argv: readonly string[]): void 
   const text = formatLongDouble(sum);
   if (current === undefined) ctx.db.set(key, text);
   else ctx.db.overwrite(key, text);
+  // createStringObjectFromLongDouble never int-encodes, even for "3".
+  ctx.db.encodingPins.set(key, text.length <= 44 ? "embstr" : "raw");
   ctx.keyModified(key);
   ctx.notify(NotifyClass.String, "incrbyfloat", key);
   ctx.dirty();

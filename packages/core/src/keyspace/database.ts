@@ -15,8 +15,13 @@ export class Database {
   readonly index: number;
   private values = new KeyTable<StoredValue>();
   private expires = new KeyTable<number>();
-  /** Keys whose string was modified in place (APPEND/SETRANGE): OBJECT ENCODING says "raw" for them as Redis does. */
-  rawEncoded = new Set<string>();
+  /**
+   * String encodings that the value alone does not determine, because Redis picked them by
+   * how the value was made: "raw" after APPEND/SETRANGE (changed in place), "embstr" for
+   * INCRBYFLOAT's result even when it looks like an integer, "int" (unshared) for a COPY of
+   * an integer. Absent keys get the encoding their content implies (see OBJECT ENCODING).
+   */
+  encodingPins = new Map<string, PinnedEncoding>();
   private readonly clock: DatabaseClock;
   private readonly events: DatabaseEvents;
   /** Persistent cursor of the active expire cycle over `expires`, so each cycle resumes where the last stopped. */
@@ -57,19 +62,19 @@ export class Database {
   set(key: string, value: StoredValue): void {
     this.values.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
-    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+    if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
   }
 
   /** Replaces the value of a live key, keeping its TTL (KEEPTTL, APPEND, INCR...). */
   overwrite(key: string, value: StoredValue): void {
     this.values.set(key, value);
-    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+    if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
   }
 
   delete(key: string): boolean {
     if (!this.values.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
-    if (this.rawEncoded.size !== 0) this.rawEncoded.delete(key);
+    if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
     return true;
   }
 
@@ -89,7 +94,7 @@ export class Database {
   swapContents(other: Database): void {
     [this.values, other.values] = [other.values, this.values];
     [this.expires, other.expires] = [other.expires, this.expires];
-    [this.rawEncoded, other.rawEncoded] = [other.rawEncoded, this.rawEncoded];
+    [this.encodingPins, other.encodingPins] = [other.encodingPins, this.encodingPins];
     this.expireCursor = undefined;
     other.expireCursor = undefined;
   }
@@ -103,7 +108,7 @@ export class Database {
     const removed = this.values.size;
     this.values.clear();
     this.expires.clear();
-    this.rawEncoded.clear();
+    this.encodingPins.clear();
     this.expireCursor = undefined;
     return removed;
   }
@@ -161,6 +166,8 @@ export class Database {
     return [examined, expired];
   }
 }
+
+export type PinnedEncoding = "raw" | "embstr" | "int";
 
 export interface DatabaseClock {
   /** Cached command time in unix ms (Redis evaluates a whole command against one clock reading). */
