@@ -455,7 +455,7 @@ describe("RENAME / RENAMENX", () => {
 
   it("keeps the raw encoding of a string changed in place", () => {
     given(["src", "ab"]);
-    db0().rawEncoded.add("src");
+    db0().encodingPins.set("src", "raw");
     h.raw("RENAME", "src", "dst");
     expect(h.raw("OBJECT", "ENCODING", "dst")).toBe(bulk("raw"));
   });
@@ -556,13 +556,13 @@ describe("COPY", () => {
     const list = new FakeList(["a"]);
     db0().set("l", list);
     db0().set("r", "ab");
-    db0().rawEncoded.add("r");
+    db0().encodingPins.set("r", "raw");
     h.raw("COPY", "l", "l2");
     h.raw("COPY", "r", "r2", "DB", "2");
     const copy = db0().peek("l2") as FakeList;
     expect(copy).not.toBe(list);
     expect(copy.items).toEqual(["a"]);
-    expect(db(2).rawEncoded.has("r2")).toBe(true);
+    expect(db(2).encodingPins.get("r2")).toBe("raw");
   });
 
   it.each([
@@ -927,7 +927,7 @@ describe("OBJECT", () => {
 
   it("ENCODING is raw for strings changed in place, and asks other types", () => {
     given(["k", "12"]);
-    db0().rawEncoded.add("k");
+    db0().encodingPins.set("k", "raw");
     expect(h.raw("OBJECT", "ENCODING", "k")).toBe(bulk("raw"));
     db0().set("l", new FakeList([]));
     db0().set("s", { type: "set" });
@@ -948,7 +948,7 @@ describe("OBJECT", () => {
     expect(h.raw("OBJECT", "REFCOUNT", "big")).toBe(int(1));
     expect(h.raw("OBJECT", "REFCOUNT", "neg")).toBe(int(1));
     expect(h.raw("OBJECT", "REFCOUNT", "s")).toBe(int(1));
-    db0().rawEncoded.add("small");
+    db0().encodingPins.set("small", "raw");
     expect(h.raw("OBJECT", "REFCOUNT", "small")).toBe(int(1));
   });
 

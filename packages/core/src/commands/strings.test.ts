@@ -415,11 +415,11 @@ describe("APPEND / STRLEN", () => {
   it("marks modified strings raw for OBJECT ENCODING, not newly created ones", () => {
     const db = h.engine.keyspace.db(0);
     h.raw("APPEND", "k", "abc");
-    expect(db.rawEncoded.has("k")).toBe(false);
+    expect(db.encodingPins.get("k")).toBeUndefined();
     h.raw("APPEND", "k", "d");
-    expect(db.rawEncoded.has("k")).toBe(true);
+    expect(db.encodingPins.get("k")).toBe("raw");
     h.raw("SET", "k", "v");
-    expect(db.rawEncoded.has("k")).toBe(false);
+    expect(db.encodingPins.get("k")).toBeUndefined();
   });
 
   it("refuses to grow past proto-max-bulk-len", () => {
@@ -448,7 +448,7 @@ describe("SETRANGE / GETRANGE / SUBSTR", () => {
     expect(h.raw("GET", "k")).toBe(bulk("ab\0\0\0hXYZ"));
     expect(h.raw("SETRANGE", "k", "12", "!")).toBe(int(13));
     expect(h.raw("GET", "k")).toBe(bulk("ab\0\0\0hXYZ\0\0\0!"));
-    expect(h.engine.keyspace.db(0).rawEncoded.has("k")).toBe(true);
+    expect(h.engine.keyspace.db(0).encodingPins.get("k")).toBe("raw");
   });
 
   it("SETRANGE with an empty value changes nothing", () => {

@@ -13,7 +13,7 @@
 const SPILL_THRESHOLD = 1 << 23;
 
 export class KeyTable<V> {
-  private readonly parts: Map<string, V>[] = [new Map()];
+  private readonly parts: Map<string, V>[] = [new Map<string, V>()];
   private readonly partCapacity: number;
 
   constructor(partCapacity = SPILL_THRESHOLD) {
@@ -62,7 +62,7 @@ export class KeyTable<V> {
         return;
       }
     }
-    parts.push(new Map([[key, value]]));
+    parts.push(new Map<string, V>([[key, value]]));
   }
 
   delete(key: string): boolean {
