@@ -1,3 +1,4 @@
+import { familyGenerators } from "./generators/index.js";
 import type { Random } from "./random.js";
 
 /**
@@ -352,6 +353,7 @@ function generators(): CommandGenerator[] {
   // Lists and sets only create values of another type, so string commands hit WRONGTYPE.
   add("LPUSH", 2, (r, ctx) => (ctx.extraTypes.has("list") ? argv(r, "LPUSH", randomKey(r), randomValue(r)) : argv(r, "GET", randomKey(r))));
   add("SADD", 2, (r, ctx) => (ctx.extraTypes.has("set") ? argv(r, "SADD", randomKey(r), randomValue(r)) : argv(r, "GET", randomKey(r))));
+  for (const register of familyGenerators) register(add);
   return list;
 }
 

@@ -149,7 +149,7 @@ describe("EXISTS / TOUCH / TYPE", () => {
 
   it("TYPE replies the type name as a status, or none", () => {
     given(["s", "v"]);
-    db0().set("l", { type: "list" });
+    db0().set("l", { type: "list", rewriteCommands: () => [] });
     expect(h.raw("TYPE", "s")).toBe("+string\r\n");
     expect(h.raw("TYPE", "l")).toBe("+list\r\n");
     expect(h.raw("TYPE", "nokey")).toBe("+none\r\n");
@@ -237,7 +237,7 @@ describe("SCAN", () => {
 
   it("TYPE filters by type name, case-insensitively", () => {
     given(["s", "v"]);
-    db0().set("l", { type: "list" });
+    db0().set("l", { type: "list", rewriteCommands: () => [] });
     expect(scanAll(["TYPE", "string"])).toEqual(["s"]);
     expect(scanAll(["TYPE", "LIST"])).toEqual(["l"]);
     expect(scanAll(["TYPE", "nosuchtype"])).toEqual([]);
@@ -507,6 +507,9 @@ class FakeList implements TypedValue {
   }
   duplicate(): FakeList {
     return new FakeList([...this.items]);
+  }
+  rewriteCommands(key: string): string[][] {
+    return [["RPUSH", key, ...this.items]];
   }
 }
 
@@ -930,7 +933,7 @@ describe("OBJECT", () => {
     db0().encodingPins.set("k", "raw");
     expect(h.raw("OBJECT", "ENCODING", "k")).toBe(bulk("raw"));
     db0().set("l", new FakeList([]));
-    db0().set("s", { type: "set" });
+    db0().set("s", { type: "set", rewriteCommands: () => [] });
     expect(h.raw("OBJECT", "ENCODING", "l")).toBe(bulk("listpack"));
     expect(h.raw("OBJECT", "ENCODING", "s")).toBe(bulk("hashtable"));
   });

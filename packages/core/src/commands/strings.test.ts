@@ -32,7 +32,7 @@ let h: TestHarness;
 
 /** A key of another type: RPUSH may not exist yet in this tree, so a typed value is stored directly. */
 function makeList(key: string): void {
-  h.engine.keyspace.db(0).set(key, { type: "list" });
+  h.engine.keyspace.db(0).set(key, { type: "list", rewriteCommands: () => [] });
 }
 
 function expireOf(key: string): number | undefined {
@@ -96,7 +96,7 @@ describe("GET / SET", () => {
     expect(h.raw("GET", "nope")).toBe(NIL);
     makeList("l");
     expect(h.raw("SET", "l", "v", "GET")).toBe(WRONGTYPE);
-    expect(valueOf("l")).toEqual({ type: "list" });
+    expect(valueOf("l")).toEqual({ type: "list", rewriteCommands: () => [] });
   });
 
   it("rejects conflicting or incomplete options with a syntax error", () => {

@@ -9,6 +9,11 @@ export interface TypedValue {
   objectEncoding?(): string;
   /** An independent deep copy, for COPY (Redis's per-type dup in copyCommand). */
   duplicate?(): TypedValue;
+  /**
+   * Commands that recreate this value under `key` from nothing (the AOF rewrite's base
+   * file), e.g. RPUSH in batches. The TTL is written separately by the caller.
+   */
+  rewriteCommands(key: string): Iterable<string[]>;
 }
 
 export type StoredValue = string | TypedValue;

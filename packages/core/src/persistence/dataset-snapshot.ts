@@ -12,8 +12,12 @@ export function writeDatasetSnapshot(keyspace: Keyspace, emit: (argv: string[]) 
     for (const [key, value] of db.entries()) {
       const expireAt = db.getExpire(key);
       if (expireAt !== undefined && expireAt <= now) continue;
-      if (typeof value !== "string") throw new Error(`no snapshot form for type ${value.type}`);
-      emit(expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]);
+      if (typeof value === "string") {
+        emit(expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]);
+        continue;
+      }
+      for (const argv of value.rewriteCommands(key)) emit(argv);
+      if (expireAt !== undefined) emit(["PEXPIREAT", key, String(expireAt)]);
     }
   }
 }

@@ -1,0 +1,9 @@
+import type { CommandGenerator } from "../command-generators.js";
+
+/**
+ * Generators of the data-type families, one module each, registered here. Each receives
+ * `add` (name, weight, generate, batchable) exactly like the string/key generators.
+ */
+export type AddGenerator = (name: string, weight: number, generate: CommandGenerator["generate"], batchable?: boolean) => void;
+
+export const familyGenerators: ((add: AddGenerator) => void)[] = [];
