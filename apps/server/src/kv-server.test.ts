@@ -86,6 +86,28 @@ describe("kv server process", () => {
     expect(text).toMatch(/^\$2\r\nv1\r\n\+OK\r\n\$7\r\nin db 3\r\n:(999|1000)\r\n$/);
   });
 
+  it("rewrites the AOF by itself once it has doubled, losing nothing", async () => {
+    const server = await startServer(["--auto-aof-rewrite-min-size", "4096", "--auto-aof-rewrite-percentage", "100"]);
+    const client = await connect(server);
+    let batch = "";
+    for (let i = 0; i < 200; i++) batch += resp("SET", `key:${i}`, "x".repeat(40));
+    client.write(batch);
+    await client.waitFor((text) => text.length === 200 * 5);
+    const manifest = path.join(server.dir, "appendonlydir", "appendonly.aof.manifest");
+    const deadline = Date.now() + 10_000;
+    while (!readFileSync(manifest, "latin1").includes("appendonly.aof.2.base.aof") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readFileSync(manifest, "latin1")).toMatch(/^file appendonly\.aof\.2\.base\.aof seq 2 type b$/m);
+    expect(server.output).toContain("Starting automatic rewriting of AOF");
+    expect(await server.stop("SIGTERM")).toBe(0);
+
+    const restarted = await startServer([], server.dir);
+    const again = await connect(restarted);
+    again.write(resp("DBSIZE") + resp("GET", "key:199"));
+    expect(await again.waitFor((text) => text.endsWith("x".repeat(40) + "\r\n"))).toBe(`:200\r\n$40\r\n${"x".repeat(40)}\r\n`);
+  });
+
   it("flushes and exits on SHUTDOWN", async () => {
     const server = await startServer();
     const client = await connect(server);
