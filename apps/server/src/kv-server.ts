@@ -108,6 +108,7 @@ export class KvServer implements EngineHost {
     socket.on("data", (chunk: Buffer) => this.onData(connection, chunk));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
+      this.engine.releaseClient(client);
       this.connections.delete(connection);
       this.byClient.delete(client);
       this.pendingFlush.delete(connection);

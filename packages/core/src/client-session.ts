@@ -1,5 +1,12 @@
 import { ReplyWriter } from "@kv/protocol";
+import type { CommandSpec } from "./command/command-spec.js";
 import type { Database } from "./keyspace/database.js";
+
+export interface QueuedTransaction {
+  readonly queue: { readonly spec: CommandSpec; readonly argv: readonly string[] }[];
+  /** A command was rejected while queueing: EXEC will answer EXECABORT (CLIENT_DIRTY_EXEC). */
+  failed: boolean;
+}
 
 export type ClientKind = "normal" | "aof-loader" | "embedded";
 
@@ -21,6 +28,10 @@ export class ClientSession {
   noEvict = false;
   /** QUIT (and CLIENT KILL of oneself): the server closes the connection after writing the pending replies. */
   closeAfterReply = false;
+  /** Commands queued since MULTI, or undefined outside a transaction. */
+  transaction: QueuedTransaction | undefined = undefined;
+  /** A WATCHed key changed: the next EXEC replies with a null array (Redis's CLIENT_DIRTY_CAS). */
+  watchInvalidated = false;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCommand = "NULL";

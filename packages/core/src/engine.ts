@@ -1,4 +1,4 @@
-import { ClientSession, type ClientKind } from "./client-session.js";
+import { ClientSession, type ClientKind, type QueuedTransaction } from "./client-session.js";
 import { CommandContext } from "./command/command-context.js";
 import type { CommandDefinition, CommandSpec } from "./command/command-spec.js";
 import { CommandTable } from "./command/command-table.js";
@@ -9,6 +9,10 @@ import { cString } from "./util/c-string.js";
 import type { Database } from "./keyspace/database.js";
 import { Keyspace } from "./keyspace/keyspace.js";
 import { ServerStats } from "./server-stats.js";
+import { WatchRegistry } from "./transactions/watch-registry.js";
+
+/** Commands that act at once even inside MULTI (Redis's processCommand exemption list). */
+const RUN_INSIDE_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 /** A shutdown request as SHUTDOWN's arguments describe it. */
 export interface ShutdownRequest {
@@ -78,12 +82,9 @@ export class Engine {
   propagationSink: ((dbIndex: number, argv: readonly string[]) => void) | undefined;
   /** Receives keyspace notifications that pass `notify-keyspace-events` (pub/sub delivers them). */
   keyspaceEventSink: ((channel: string, message: string) => void) | undefined;
-  /**
-   * Called with every modified key (WATCH and client tracking hook in here). FLUSHDB/FLUSHALL
-   * call it for every key they remove (only when a listener is set), as Redis's flush touches
-   * every watched key that existed.
-   */
+  /** Called with every modified key, after WATCH is told (a hook for client-side caching). */
   keyModifiedListener: ((db: Database, key: string) => void) | undefined;
+  readonly watches = new WatchRegistry();
   /**
    * Per-client state other families keep (MULTI queue, WATCHed keys, subscriptions) is dropped
    * through these on RESET, as Redis's clearClientConnectionState does.
@@ -93,6 +94,8 @@ export class Engine {
   activeExpireEnabled = true;
   loading = false;
   private nextClientId = 1;
+  /** Inside EXEC: the first write propagated opens a MULTI in the log, so replay is all or nothing. */
+  private execPropagation: "idle" | "pending" | "open" = "idle";
   private readonly contexts = new WeakMap<ClientSession, CommandContext>();
   private loaderClient: ClientSession | undefined;
 
@@ -151,15 +154,48 @@ export class Engine {
     const arity = spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
       spec.rejectedCalls++;
-      this.reject(client, wrongArity(spec.fullName));
+      this.reject(client, wrongArity(spec.fullName), spec);
       return;
     }
     if (!client.authenticated && !spec.flags.has("no_auth")) {
       spec.rejectedCalls++;
-      this.reject(client, Errors.noAuth);
+      this.reject(client, Errors.noAuth, spec);
+      return;
+    }
+    const transaction = client.transaction;
+    if (transaction !== undefined && !RUN_INSIDE_MULTI.has(spec.fullName)) {
+      if (spec.flags.has("no_multi")) {
+        this.reject(client, "ERR Command not allowed inside a transaction");
+        return;
+      }
+      transaction.queue.push({ spec, argv });
+      client.reply.simple("QUEUED");
       return;
     }
     this.call(client, spec, argv);
+  }
+
+  /**
+   * EXEC's body: runs the queued commands, each replying in turn, and logs their writes as
+   * one MULTI ... EXEC block (Redis 7 wraps even a single write, so replay is all or nothing).
+   */
+  execTransaction(client: ClientSession, queue: QueuedTransaction["queue"]): void {
+    const outer = this.execPropagation;
+    if (outer === "idle") this.execPropagation = "pending";
+    try {
+      for (const { spec, argv } of queue) this.call(client, spec, argv);
+    } finally {
+      if (outer === "idle") {
+        if (this.execPropagation === "open") this.propagate(client.db.index, ["EXEC"]);
+        this.execPropagation = "idle";
+      }
+    }
+  }
+
+  /** A client went away: forget its WATCHes and transaction. */
+  releaseClient(client: ClientSession): void {
+    this.watches.unwatchAll(client);
+    client.transaction = undefined;
   }
 
   /** Runs a validated command and propagates its effects. */
@@ -181,11 +217,27 @@ export class Engine {
 
   propagate(dbIndex: number, argv: readonly string[]): void {
     if (this.loading) return;
+    if (this.execPropagation === "pending") {
+      this.execPropagation = "open";
+      this.propagationSink?.(dbIndex, ["MULTI"]);
+    }
     this.propagationSink?.(dbIndex, argv);
   }
 
-  private reject(client: ClientSession, error: string): void {
+  /**
+   * A command refused before running; inside MULTI this dooms the transaction (flagTransaction).
+   * A refused EXEC itself discards the transaction and says why (Redis's execCommandAbort).
+   */
+  private reject(client: ClientSession, error: string, spec?: CommandSpec): void {
     this.stats.rejectedCalls++;
+    if (spec?.fullName === "exec") {
+      this.releaseClient(client);
+      client.watchInvalidated = false;
+      const reason = error.startsWith("ERR ") ? error.slice(4) : error;
+      this.replyError(client, `EXECABORT Transaction discarded because of: ${reason}`);
+      return;
+    }
+    if (client.transaction !== undefined) client.transaction.failed = true;
     this.replyError(client, error);
   }
 
@@ -196,6 +248,7 @@ export class Engine {
   }
 
   keyModified(db: Database, key: string): void {
+    if (this.watches.size !== 0) this.watches.touch(db, key);
     this.keyModifiedListener?.(db, key);
   }
 

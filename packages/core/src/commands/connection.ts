@@ -45,6 +45,8 @@ function quit(ctx: CommandContext): void {
 function reset(ctx: CommandContext): void {
   const client = ctx.client;
   for (const hook of ctx.engine.clientResetHooks) hook(client);
+  ctx.engine.releaseClient(client);
+  client.watchInvalidated = false;
   client.db = ctx.engine.keyspace.db(0);
   client.reply.protocol = 2;
   client.user = "default";

@@ -3,6 +3,7 @@ import { connectionCommands } from "./connection.js";
 import { keysCommands } from "./keys.js";
 import { serverCommands } from "./server.js";
 import { stringsCommands } from "./strings.js";
+import { transactionCommands } from "./transactions.js";
 
 /** Every command kv serves, by family. */
 export const allCommands: readonly CommandDefinition[] = [
@@ -10,4 +11,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...serverCommands,
   ...stringsCommands,
   ...keysCommands,
+  ...transactionCommands,
 ];

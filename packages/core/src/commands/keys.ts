@@ -382,19 +382,12 @@ function swapdbCommand(ctx: CommandContext, argv: readonly string[]): void {
   ctx.reply.simple("OK");
 }
 
-/**
- * Redis's touchAllWatchedKeysInDb for both databases: a key watched in either is touched if
- * it exists in either. Without a per-key index of watchers, every key of both is signalled
- * in both, and only when someone listens (as FLUSHDB does).
- */
+/** Redis's touchAllWatchedKeysInDb for both databases: a key watched in either is touched if it exists in either. */
 function signalSwappedKeys(ctx: CommandContext, a: Database, b: Database): void {
-  if (ctx.engine.keyModifiedListener === undefined) return;
-  for (const db of [a, b]) {
-    for (const key of db.keys()) {
-      ctx.keyModified(key, a);
-      ctx.keyModified(key, b);
-    }
-  }
+  const watches = ctx.engine.watches;
+  if (watches.size === 0) return;
+  watches.touchAllInDb(a, b);
+  watches.touchAllInDb(b, a);
 }
 
 export const keysCommands: CommandDefinition[] = [

@@ -27,11 +27,9 @@ function flushOptionValid(ctx: CommandContext, argv: readonly string[]): boolean
   return false;
 }
 
-/** Empties a database, first signalling every key to WATCH/tracking listeners, as Redis's signalFlushedDb does. */
+/** Empties a database, first touching the WATCHed keys it holds, as Redis's signalFlushedDb does. */
 function emptyDatabase(ctx: CommandContext, db: Database): number {
-  if (ctx.engine.keyModifiedListener !== undefined && db.size > 0) {
-    for (const key of [...db.keys()]) ctx.keyModified(key, db);
-  }
+  if (ctx.engine.watches.size !== 0) ctx.engine.watches.touchAllInDb(db);
   return db.clear();
 }
 
