@@ -234,8 +234,6 @@ export class KvServer implements EngineHost {
   }
 
   reloadAof(): string | undefined {
-    // Without an AOF there is nothing on disk to prove; Redis would round-trip an RDB here.
-    if (this.store!.aof === undefined) return undefined;
     try {
       this.store!.reload();
       return undefined;

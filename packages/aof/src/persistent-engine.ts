@@ -100,15 +100,31 @@ export class PersistentEngine {
   }
 
   /**
-   * DEBUG RELOAD: writes everything, closes the AOF, empties the keyspace and loads the files
-   * back, proving that what is on disk recreates what is in memory.
+   * DEBUG RELOAD: empties the keyspace and loads it back — from the AOF files when logging is
+   * on (proving that what is on disk recreates what is in memory), otherwise from an image of
+   * the dataset taken first. The result is what Redis's save-and-load gives: keys already
+   * expired are gone and every string's encoding is derived afresh from its content.
    */
   reload(): void {
-    if (this.aofFile === undefined) throw new Error("Append only file is disabled");
-    this.aofFile.close();
-    this.aofFile = undefined;
-    this.engine.keyspace.flushAll();
-    this.openAof(false);
+    const engine = this.engine;
+    if (this.aofFile !== undefined) {
+      this.aofFile.close();
+      this.aofFile = undefined;
+      engine.keyspace.flushAll();
+      this.openAof(false);
+    } else {
+      const image: string[][] = [];
+      writeDatasetSnapshot(engine.keyspace, (argv) => image.push([...argv]));
+      engine.keyspace.flushAll();
+      engine.withLoading(() => {
+        for (const argv of image) engine.replay(argv);
+      });
+    }
+    engine.keyspace.commandTime = Date.now();
+    for (const db of engine.keyspace.databases) {
+      db.encodingPins.clear();
+      for (const [key, deadline] of [...db.expireEntries()]) if (deadline <= engine.keyspace.commandTime) db.delete(key);
+    }
   }
 
   info(): [string, string | number][] {

@@ -25,6 +25,12 @@ const readOnly = new Set([
   "GET", "MGET", "STRLEN", "GETRANGE", "SUBSTR", "EXISTS", "TYPE", "KEYS", "SCAN", "RANDOMKEY", "TTL", "PTTL",
   "EXPIRETIME", "PEXPIRETIME", "OBJECT", "LCS", "PING", "ECHO", "DBSIZE", "TIME", "LASTSAVE", "INFO", "CONFIG",
   "COMMAND", "CLIENT", "AUTH", "TOUCH",
+  "LLEN", "LINDEX", "LRANGE", "LPOS",
+  "HGET", "HMGET", "HLEN", "HSTRLEN", "HEXISTS", "HKEYS", "HVALS", "HGETALL", "HRANDFIELD", "HSCAN",
+  "SCARD", "SISMEMBER", "SMISMEMBER", "SMEMBERS", "SRANDMEMBER", "SINTER", "SINTERCARD", "SUNION", "SDIFF", "SSCAN",
+  "ZCARD", "ZSCORE", "ZMSCORE", "ZRANK", "ZREVRANK", "ZCOUNT", "ZLEXCOUNT", "ZRANGE", "ZRANGEBYSCORE",
+  "ZREVRANGEBYSCORE", "ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZREVRANGE", "ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD",
+  "ZRANDMEMBER", "ZSCAN",
 ]);
 
 /**
@@ -266,7 +272,7 @@ export class DifferentialRunner {
   private traceReplies(index: number, pair: ConnectionPair, mode: string, argv: readonly string[], kv: Buffer, redis: Buffer): void {
     if (this.options.trace === undefined) return;
     const replies = kv.equals(redis) ? showReply(kv) : `kv ${showReply(kv)} | redis ${showReply(redis)}`;
-    this.options.trace(`#${index} ${pair.label} db${pair.db} ${mode}: ${formatArgv(argv)} -> ${replies}`);
+    this.options.trace(`#${index} ${pair.label} db${pair.db} ${mode}: ${formatArgv(argv, Number.POSITIVE_INFINITY)} -> ${replies}`);
   }
 
   /** Sends to both servers at once, so relative TTLs start within a millisecond of each other. */

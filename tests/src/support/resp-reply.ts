@@ -140,6 +140,6 @@ export function escapeBytes(bytes: Buffer | string, limit = 2000): string {
 }
 
 /** An argv for display: each argument escaped, as in a redis-cli session. */
-export function formatArgv(argv: readonly (string | Buffer)[]): string {
-  return argv.map((arg) => escapeBytes(arg, 200)).join(" ");
+export function formatArgv(argv: readonly (string | Buffer)[], limit = 200): string {
+  return argv.map((arg) => escapeBytes(arg, limit)).join(" ");
 }
