@@ -1,6 +1,7 @@
 import type { CommandDefinition } from "../command/command-spec.js";
 import { connectionCommands } from "./connection.js";
 import { keysCommands } from "./keys.js";
+import { listsCommands } from "./lists.js";
 import { serverCommands } from "./server.js";
 import { stringsCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
@@ -12,4 +13,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...stringsCommands,
   ...keysCommands,
   ...transactionCommands,
+  ...listsCommands,
 ];

@@ -1,4 +1,5 @@
 import type { CommandGenerator } from "../command-generators.js";
+import { registerListsGenerators } from "./lists.js";
 
 /**
  * Generators of the data-type families, one module each, registered here. Each receives
@@ -6,4 +7,4 @@ import type { CommandGenerator } from "../command-generators.js";
  */
 export type AddGenerator = (name: string, weight: number, generate: CommandGenerator["generate"], batchable?: boolean) => void;
 
-export const familyGenerators: ((add: AddGenerator) => void)[] = [];
+export const familyGenerators: ((add: AddGenerator) => void)[] = [registerListsGenerators];
