@@ -303,7 +303,8 @@ export class Engine {
     this.execute(loader, argv);
     const output = loader.reply.take();
     if (this.stats.errorReplies !== errorsBefore && output !== undefined) {
-      throw new Error(`Error replaying '${argv[0]}' from the append only file: ${output.toString("latin1").trim()}`);
+      const shown = argv.map((arg) => JSON.stringify(arg.length > 64 ? `${arg.slice(0, 64)}...` : arg)).join(" ");
+      throw new Error(`Error replaying ${shown} from the append only file: ${output.toString("latin1").trim()}`);
     }
   }
 

@@ -84,7 +84,9 @@ export class Database {
   }
 
   setExpire(key: string, unixMs: number): void {
-    this.expires.set(key, unixMs);
+    // Deadlines near LLONG_MAX round up to 2^63 as doubles, which is no valid int64: keep the
+    // stored value printable (the AOF rewrite writes it as PXAT) at the largest double below.
+    this.expires.set(key, unixMs > MAX_STORED_DEADLINE ? MAX_STORED_DEADLINE : unixMs);
   }
 
   removeExpire(key: string): boolean {
@@ -166,6 +168,9 @@ export class Database {
     return [examined, expired];
   }
 }
+
+/** The largest double below 2^63: every stored deadline prints as a valid 64-bit integer. */
+const MAX_STORED_DEADLINE = 9223372036854774784;
 
 export type PinnedEncoding = "raw" | "embstr" | "int";
 
