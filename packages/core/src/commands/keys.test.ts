@@ -632,10 +632,14 @@ describe("SWAPDB", () => {
     expect(h.propagated).toEqual([[0, ["SWAPDB", "0", "1"]]]);
   });
 
-  it("touches every key of both databases for WATCH", () => {
+  it("invalidates WATCHes of keys present in either database", () => {
     given(["a", "v"], ["b", "v", undefined, 1]);
+    const watchingB = h.engine.createClient();
+    const watchingMissing = h.engine.createClient();
+    h.rawAs(watchingB, "WATCH", "b");
+    h.rawAs(watchingMissing, "WATCH", "nothing");
     h.raw("SWAPDB", "0", "1");
-    expect(modified.sort()).toEqual(["0:a", "0:b", "1:a", "1:b"]);
+    expect([watchingB.watchInvalidated, watchingMissing.watchInvalidated]).toEqual([true, false]);
   });
 
   it("swapping a database with itself is OK and still propagated", () => {

@@ -73,18 +73,22 @@ describe("FLUSHDB / FLUSHALL", () => {
     expect(h.propagated).toHaveLength(4);
   });
 
-  it("signals every removed key to WATCH listeners", () => {
+  it("invalidates WATCHes of the keys it removes, and only those", () => {
     const h = new TestHarness();
     h.raw("SET", "a", "1");
-    h.raw("SET", "b", "1");
     h.raw("SELECT", "3");
     h.raw("SET", "c", "1");
-    const touched: string[] = [];
-    h.engine.keyModifiedListener = (db, key) => touched.push(`${db.index}:${key}`);
+    const watchingA = h.engine.createClient();
+    const watchingC = h.engine.createClient();
+    const watchingMissing = h.engine.createClient();
+    h.rawAs(watchingA, "WATCH", "a");
+    h.rawAs(watchingC, "SELECT", "3");
+    h.rawAs(watchingC, "WATCH", "c");
+    h.rawAs(watchingMissing, "WATCH", "nothing");
     h.raw("FLUSHDB");
-    expect(touched).toEqual(["3:c"]);
+    expect([watchingA.watchInvalidated, watchingC.watchInvalidated]).toEqual([false, true]);
     h.raw("FLUSHALL");
-    expect(touched.sort()).toEqual(["0:a", "0:b", "3:c"]);
+    expect([watchingA.watchInvalidated, watchingMissing.watchInvalidated]).toEqual([true, false]);
   });
 });
 
