@@ -1,8 +1,10 @@
 import type { CommandDefinition } from "../command/command-spec.js";
 import { connectionCommands } from "./connection.js";
+import { hashesCommands } from "./hashes.js";
 import { keysCommands } from "./keys.js";
 import { listsCommands } from "./lists.js";
 import { serverCommands } from "./server.js";
+import { setsCommands } from "./sets.js";
 import { stringsCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
 
@@ -14,4 +16,6 @@ export const allCommands: readonly CommandDefinition[] = [
   ...keysCommands,
   ...transactionCommands,
   ...listsCommands,
+  ...hashesCommands,
+  ...setsCommands,
 ];

@@ -1,5 +1,7 @@
 import type { CommandGenerator } from "../command-generators.js";
+import { registerHashesGenerators } from "./hashes.js";
 import { registerListsGenerators } from "./lists.js";
+import { registerSetsGenerators } from "./sets.js";
 
 /**
  * Generators of the data-type families, one module each, registered here. Each receives
@@ -7,4 +9,8 @@ import { registerListsGenerators } from "./lists.js";
  */
 export type AddGenerator = (name: string, weight: number, generate: CommandGenerator["generate"], batchable?: boolean) => void;
 
-export const familyGenerators: ((add: AddGenerator) => void)[] = [registerListsGenerators];
+export const familyGenerators: ((add: AddGenerator) => void)[] = [
+  registerListsGenerators,
+  registerHashesGenerators,
+  registerSetsGenerators,
+];
