@@ -69,8 +69,10 @@ describe("NetworkClient against redis-server", () => {
   it("rejects pending commands when the connection drops", async () => {
     const client = await NetworkClient.connect(address());
     const pending = client.run(["BLPOP", "never-pushed", "0"]);
+    // Attach the expectation first: the kill can reject `pending` before sendCommand resolves.
+    const rejected = expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     await sendCommand(redis.port, ["CLIENT", "KILL", "TYPE", "normal"]);
-    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await rejected;
     await client.close();
   });
 
