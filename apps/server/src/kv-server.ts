@@ -30,8 +30,7 @@ export class KvServer implements EngineHost {
   readonly dir: string;
   private readonly options: KvServerOptions;
   private readonly onShutdown: (code: number) => void;
-  private readonly connections = new Set<Connection>();
-  private readonly byClient = new Map<ClientSession, Connection>();
+  private readonly connections = new Map<ClientSession, Connection>();
   private readonly pendingFlush = new Set<Connection>();
   private flushScheduled = false;
   private netServer: net.Server | undefined;
@@ -102,15 +101,13 @@ export class KvServer implements EngineHost {
     client.remoteAddress = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
     client.localAddress = `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`;
     client.bufferStats = () => ({ queryBuffer: connection.parser.bufferedBytes, outputBuffer: socket.writableLength + connection.heldBytes() });
-    this.connections.add(connection);
-    this.byClient.set(client, connection);
+    this.connections.set(client, connection);
     this.engine.stats.connectionsReceived++;
     socket.on("data", (chunk: Buffer) => this.onData(connection, chunk));
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
       this.engine.releaseClient(client);
-      this.connections.delete(connection);
-      this.byClient.delete(client);
+      this.connections.delete(client);
       this.pendingFlush.delete(connection);
     });
   }
@@ -180,7 +177,7 @@ export class KvServer implements EngineHost {
 
   private releaseHeld(syncedUpTo: number): void {
     let sent = 0;
-    for (const connection of this.connections) if (connection.hasHeldOutput) sent += connection.release(syncedUpTo);
+    for (const connection of this.connections.values()) if (connection.hasHeldOutput) sent += connection.release(syncedUpTo);
     this.engine.stats.netOutputBytes += sent;
   }
 
@@ -210,11 +207,11 @@ export class KvServer implements EngineHost {
   // ---- EngineHost -------------------------------------------------------------------
 
   clients(): Iterable<ClientSession> {
-    return this.byClient.keys();
+    return this.connections.keys();
   }
 
   killClient(client: ClientSession): void {
-    const connection = this.byClient.get(client);
+    const connection = this.connections.get(client);
     if (connection === undefined) return;
     connection.closeAfterOutput();
     connection.socket.destroySoon();
@@ -274,7 +271,7 @@ export class KvServer implements EngineHost {
     } catch (error) {
       this.logger.error({ err: error }, "Error flushing the append only file on shutdown");
     }
-    for (const connection of this.connections) connection.socket.destroy();
+    for (const connection of this.connections.values()) connection.socket.destroy();
     this.logger.info("kv is now ready to exit, bye bye...");
     await new Promise((resolve) => setImmediate(resolve));
     this.onShutdown(0);
