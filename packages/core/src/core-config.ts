@@ -11,6 +11,7 @@ type Validator = (value: string) => { error: string } | { value: string };
  * (appendonly yes, save "" — kv persists through the AOF only; port 9999; dir ./data).
  */
 export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
+  let parsedNotifyMask = 0;
   // ---- general / network ----
   config.define({ name: "databases", immutable: true, validate: integerConfig(1, INT_MAX), value: "16" });
   config.define({ name: "port", immutable: true, validate: integerConfig(0, 65535), value: "9999" });
@@ -113,10 +114,13 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
     value: "",
     validate: (value) => {
       const mask = parseNotifyFlags(value);
-      return mask === undefined ? { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." } : { value: formatNotifyFlags(mask) };
+      if (mask === undefined) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      // Applied from the parsed flags, not the text: "AKEn" reads back as "AKE" but n stays on, as in Redis.
+      parsedNotifyMask = mask;
+      return { value: formatNotifyFlags(mask) };
     },
-    apply: (value) => {
-      engine.notifyMask = parseNotifyFlags(value) ?? 0;
+    apply: () => {
+      engine.notifyMask = parsedNotifyMask;
       return undefined;
     },
   });

@@ -42,14 +42,15 @@ export function comparisonFor(argv: readonly string[]): ComparisonKind {
     case "PTTL":
     case "PEXPIRETIME":
       return "ttl-millis";
+    // KEYS, and sets in hashtable encoding, come back in Redis's dict order, which kv cannot share.
     case "KEYS":
-    // Sets in hashtable encoding come back in Redis's dict order, which kv cannot share.
     case "SMEMBERS":
     case "SINTER":
     case "SUNION":
     case "SDIFF":
       return "unordered";
     case "SSCAN":
+    case "ZSCAN":
       return "unordered-scan-page";
     case "SCAN":
       return "scan";
