@@ -5,6 +5,7 @@ import { keysCommands } from "./keys.js";
 import { listsCommands } from "./lists.js";
 import { serverCommands } from "./server.js";
 import { setsCommands } from "./sets.js";
+import { sortedSetsCommands } from "./sorted-sets.js";
 import { stringsCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
 
@@ -18,4 +19,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...listsCommands,
   ...hashesCommands,
   ...setsCommands,
+  ...sortedSetsCommands,
 ];

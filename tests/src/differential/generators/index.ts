@@ -2,6 +2,7 @@ import type { CommandGenerator } from "../command-generators.js";
 import { registerHashesGenerators } from "./hashes.js";
 import { registerListsGenerators } from "./lists.js";
 import { registerSetsGenerators } from "./sets.js";
+import { registerSortedSetsGenerators } from "./sorted-sets.js";
 
 /**
  * Generators of the data-type families, one module each, registered here. Each receives
@@ -13,4 +14,5 @@ export const familyGenerators: ((add: AddGenerator) => void)[] = [
   registerListsGenerators,
   registerHashesGenerators,
   registerSetsGenerators,
+  registerSortedSetsGenerators,
 ];
