@@ -1,10 +1,8 @@
-import { ReplyParser, type Reply } from "@kv/protocol";
+import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHarness } from "../test-support/harness.js";
-import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
+import { DifferentialSession, decodeRawReply } from "../test-support/differential-session.js";
+import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { HashValue } from "../types/hash-value.js";
-import { hashesCommands } from "./hashes.js";
-import { allCommands } from "./index.js";
 
 /*
  * The hashes family against a live redis-server 7.0 (skipped when none is installed). The
@@ -17,19 +15,8 @@ import { allCommands } from "./index.js";
  *   (length, membership, distinctness for a positive count, values matching their fields).
  */
 
-const hashNames = new Set(hashesCommands.map((command) => command.name));
 
-function newHarness(): TestHarness {
-  return new TestHarness({ commands: [...allCommands.filter((command) => !hashNames.has(command.name)), ...hashesCommands] });
-}
-
-function decode(raw: string): Reply {
-  const parser = new ReplyParser();
-  parser.feed(Buffer.from(raw, "latin1"));
-  const reply = parser.next();
-  if (reply === undefined) throw new Error(`incomplete reply ${JSON.stringify(raw)}`);
-  return reply;
-}
+const decode = decodeRawReply;
 
 function text(reply: Reply | undefined): string {
   if (reply?.type !== "bulk") throw new Error(`expected a bulk string, got ${JSON.stringify(reply)}`);
@@ -52,26 +39,10 @@ function sortedPairs(flat: string[]): string[] {
 
 const isError = (raw: string): boolean => raw.startsWith("-");
 
-class Session {
-  private constructor(
-    readonly h: TestHarness,
-    readonly real: RedisConnection,
-    readonly resp3: boolean,
-  ) {}
-
+class Session extends DifferentialSession {
   static async open(redis: RealRedis, resp3: boolean): Promise<Session> {
-    const real = await redis.connect();
-    await real.send(["FLUSHALL"], ["CONFIG", "SET", "hash-max-listpack-entries", "512"], ["CONFIG", "SET", "hash-max-listpack-value", "64"]);
-    const h = newHarness();
-    if (resp3) {
-      await real.send(["HELLO", "3"]);
-      h.raw("HELLO", "3");
-    }
+    const [h, real] = await DifferentialSession.connect(redis, resp3, [["hash-max-listpack-entries", "512"], ["hash-max-listpack-value", "64"]]);
     return new Session(h, real, resp3);
-  }
-
-  close(): void {
-    this.real.close();
   }
 
   /** kv's hash at `key` (after the command ran), or undefined. */
@@ -82,19 +53,18 @@ class Session {
 
   /** Runs one command on both sides and returns a mismatch description, or undefined. */
   async check(argv: string[]): Promise<string | undefined> {
-    const [expected] = await this.real.send(argv);
-    const actual = this.h.raw(...argv);
+    const [actual, expected] = await this.both(argv);
     if (actual === expected) return undefined;
     const mismatch = `${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`;
-    if (isError(actual) || isError(expected!)) return mismatch;
+    if (isError(actual) || isError(expected)) return mismatch;
     const name = argv[0]!.toLowerCase();
     const key = argv[1]!;
     const hash = this.hash(key);
     const explained = (problem: string | undefined): string | undefined => (problem === undefined ? undefined : `${mismatch} (${problem})`);
-    if (name === "hrandfield") return explained(this.checkRandomField(argv, actual, expected!, hash));
+    if (name === "hrandfield") return explained(this.checkRandomField(argv, actual, expected, hash));
     if (hash === undefined || hash.listpack) return mismatch;
-    if (name === "hgetall") return sortedPairs(flatTexts(decode(actual))).join() === sortedPairs(flatTexts(decode(expected!))).join() ? undefined : mismatch;
-    if (name === "hkeys" || name === "hvals") return flatTexts(decode(actual)).sort().join() === flatTexts(decode(expected!)).sort().join() ? undefined : mismatch;
+    if (name === "hgetall") return sortedPairs(flatTexts(decode(actual))).join() === sortedPairs(flatTexts(decode(expected))).join() ? undefined : mismatch;
+    if (name === "hkeys" || name === "hvals") return flatTexts(decode(actual)).sort().join() === flatTexts(decode(expected)).sort().join() ? undefined : mismatch;
     if (name === "hscan") return explained(await this.checkFullScan(key));
     return mismatch;
   }

@@ -1,11 +1,8 @@
-import { ReplyParser, type Reply } from "@kv/protocol";
+import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHarness } from "../test-support/harness.js";
-import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
+import { DifferentialSession, decodeRawReply } from "../test-support/differential-session.js";
+import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { ZsetValue } from "../types/zset-value.js";
-import { allCommands } from "./index.js";
-import { setsCommands } from "./sets.js";
-import { sortedSetsCommands } from "./sorted-sets.js";
 
 /*
  * The sorted-set family against a live redis-server 7.0 (skipped when none is installed).
@@ -20,19 +17,8 @@ import { sortedSetsCommands } from "./sorted-sets.js";
  *   so the random stream does not send them (scenarios use equal scores there).
  */
 
-const ownNames = new Set([...sortedSetsCommands, ...setsCommands].map((command) => command.name));
 
-function newHarness(): TestHarness {
-  return new TestHarness({ commands: [...allCommands.filter((command) => !ownNames.has(command.name)), ...setsCommands, ...sortedSetsCommands] });
-}
-
-function decode(raw: string): Reply {
-  const parser = new ReplyParser();
-  parser.feed(Buffer.from(raw, "latin1"));
-  const reply = parser.next();
-  if (reply === undefined) throw new Error(`incomplete reply ${JSON.stringify(raw)}`);
-  return reply;
-}
+const decode = decodeRawReply;
 
 function text(reply: Reply | undefined): string {
   if (reply?.type === "bulk") return reply.value.toString("latin1");
@@ -54,26 +40,10 @@ function pairsOf(reply: Reply): [string, string][] {
 
 const isError = (raw: string): boolean => raw.startsWith("-");
 
-class Session {
-  private constructor(
-    readonly h: TestHarness,
-    readonly real: RedisConnection,
-    readonly resp3: boolean,
-  ) {}
-
+class Session extends DifferentialSession {
   static async open(redis: RealRedis, resp3: boolean): Promise<Session> {
-    const real = await redis.connect();
-    await real.send(["FLUSHALL"], ["CONFIG", "SET", "zset-max-listpack-entries", "128"], ["CONFIG", "SET", "zset-max-listpack-value", "64"]);
-    const h = newHarness();
-    if (resp3) {
-      await real.send(["HELLO", "3"]);
-      h.raw("HELLO", "3");
-    }
+    const [h, real] = await DifferentialSession.connect(redis, resp3, [["zset-max-listpack-entries", "128"], ["zset-max-listpack-value", "64"]]);
     return new Session(h, real, resp3);
-  }
-
-  close(): void {
-    this.real.close();
   }
 
   zset(key: string): ZsetValue | undefined {
@@ -86,13 +56,12 @@ class Session {
     const name = argv[0]!.toLowerCase();
     // Sampled before the command runs: ZRANDMEMBER's checks need the set it read.
     const before = name === "zrandmember" ? this.zset(argv[1]!) : undefined;
-    const [expected] = await this.real.send(argv);
-    const actual = this.h.raw(...argv);
+    const [actual, expected] = await this.both(argv);
     if (actual === expected) return undefined;
     const mismatch = `${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`;
-    if (isError(actual) || isError(expected!)) return mismatch;
+    if (isError(actual) || isError(expected)) return mismatch;
     if (name === "zrandmember") {
-      for (const raw of [actual, expected!]) {
+      for (const raw of [actual, expected]) {
         const problem = randomMemberProblem(argv, decode(raw), before, this.resp3);
         if (problem !== undefined) return `${mismatch} (${problem} in ${JSON.stringify(raw)})`;
       }
