@@ -1,10 +1,18 @@
 import type { ReplyWriter } from "@kv/protocol";
 import type { ClientSession } from "../client-session.js";
 import type { Engine } from "../engine.js";
+import { Errors } from "../errors.js";
 import type { Database } from "../keyspace/database.js";
-import type { StoredValue } from "../keyspace/stored-value.js";
+import type { StoredValue, TypedValue } from "../keyspace/stored-value.js";
 import type { NotifyClassBit } from "./notify.js";
 import type { CommandSpec } from "./command-spec.js";
+
+/**
+ * A value class, constructible or not (some keep their constructor private): `instanceof`
+ * narrows through `prototype`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- instanceof needs a Function operand
+export type ValueClass<T> = Function & { readonly prototype: T };
 
 /**
  * What a handler works with. One instance per client, reused for every command, so a
@@ -54,6 +62,18 @@ export class CommandContext {
   /** Looks a key up before changing it (expired keys are removed first; no hit/miss counting). */
   lookupWrite(key: string, db: Database = this.client.db): StoredValue | undefined {
     return db.get(key);
+  }
+
+  /**
+   * Redis's checkType: `value` when it is a `type`, undefined when there is no value, and
+   * null after replying WRONGTYPE — so a handler only decides what a missing key means.
+   */
+  ofType<T extends TypedValue>(value: StoredValue | undefined, type: ValueClass<T>): T | undefined | null {
+    if (value === undefined) return undefined;
+    // instanceof narrows only to TypedValue here; the check itself is against T's prototype.
+    if (value instanceof type) return value as T;
+    this.error(Errors.wrongType);
+    return null;
   }
 
   /** Counts changes to the dataset; a write command that changed nothing is not propagated. */

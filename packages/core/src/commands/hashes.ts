@@ -33,10 +33,7 @@ const VALUE_OUT_OF_RANGE = "ERR value is out of range";
  * null after replying WRONGTYPE.
  */
 function readHash(ctx: CommandContext, key: string): HashValue | undefined | null {
-  const value = ctx.lookupRead(key);
-  if (value === undefined || value instanceof HashValue) return value;
-  ctx.error(Errors.wrongType);
-  return null;
+  return ctx.ofType(ctx.lookupRead(key), HashValue);
 }
 
 /**

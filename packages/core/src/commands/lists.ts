@@ -2,7 +2,6 @@ import type { CommandContext } from "../command/command-context.js";
 import type { CommandDefinition } from "../command/command-spec.js";
 import { NotifyClass } from "../command/notify.js";
 import { Errors, wrongArity } from "../errors.js";
-import type { StoredValue } from "../keyspace/stored-value.js";
 import { ListValue } from "../types/list-value.js";
 import { optionIs } from "../util/c-string.js";
 import { LLONG_MIN, parseInteger } from "../util/redis-integer.js";
@@ -37,13 +36,6 @@ const LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
  * current command, as Redis's handleClientsBlockedOnKeys does.
  */
 function signalKeyAsReady(_ctx: CommandContext, _key: string): void {}
-
-/** The list under `key`, undefined when absent, or null after replying WRONGTYPE. */
-function asList(ctx: CommandContext, value: StoredValue | undefined): ListValue | undefined | null {
-  if (value === undefined || value instanceof ListValue) return value;
-  ctx.error(Errors.wrongType);
-  return null;
-}
 
 /** Creates an empty list under `key` (Redis's dbAdd, with its "new" event); the caller pushes at once. */
 function createList(ctx: CommandContext, key: string): ListValue {
@@ -119,7 +111,7 @@ function popRangeReply(ctx: CommandContext, list: ListValue, fromHead: boolean, 
 /** Redis's pushGenericCommand; `existingOnly` for the X variants. */
 function pushGeneric(ctx: CommandContext, argv: readonly string[], toHead: boolean, existingOnly: boolean): void {
   const key = argv[1]!;
-  let list = asList(ctx, ctx.lookupWrite(key));
+  let list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   let created = false;
   if (list === undefined) {
@@ -166,7 +158,7 @@ function linsertCommand(ctx: CommandContext, argv: readonly string[]): void {
     return;
   }
   const key = argv[1]!;
-  const list = asList(ctx, ctx.lookupWrite(key));
+  const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   if (list === undefined) {
     ctx.reply.integer(0);
@@ -206,7 +198,7 @@ function popGeneric(ctx: CommandContext, argv: readonly string[], fromHead: bool
     count = parsed;
   }
   const key = argv[1]!;
-  const list = asList(ctx, ctx.lookupWrite(key));
+  const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   if (list === undefined) {
     if (withCount) ctx.reply.nullArray();
@@ -264,7 +256,7 @@ function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
 
   for (let j = 2; j < whereIndex; j++) {
     const key = argv[j]!;
-    const list = asList(ctx, ctx.lookupWrite(key));
+    const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
     if (list === null) return;
     if (list === undefined || list.length === 0) continue;
     const popped = Math.min(count, list.length);
@@ -283,14 +275,14 @@ function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
 // ---------------------------------------------------------------------------------------
 
 function llenCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const list = asList(ctx, ctx.lookupRead(argv[1]!));
+  const list = ctx.ofType(ctx.lookupRead(argv[1]!), ListValue);
   if (list === null) return;
   ctx.reply.integer(list === undefined ? 0 : list.length);
 }
 
 /** LINDEX: a missing key answers null before the index is even parsed. */
 function lindexCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const list = asList(ctx, ctx.lookupRead(argv[1]!));
+  const list = ctx.ofType(ctx.lookupRead(argv[1]!), ListValue);
   if (list === null) return;
   if (list === undefined) {
     ctx.reply.nullBulk();
@@ -305,7 +297,7 @@ function lindexCommand(ctx: CommandContext, argv: readonly string[]): void {
 
 function lsetCommand(ctx: CommandContext, argv: readonly string[]): void {
   const key = argv[1]!;
-  const list = asList(ctx, ctx.lookupWrite(key));
+  const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   if (list === undefined) {
     ctx.error(Errors.noSuchKey);
@@ -346,7 +338,7 @@ function lrangeCommand(ctx: CommandContext, argv: readonly string[]): void {
   if (start === undefined) return;
   const end = longOrReply(ctx, argv[3]!);
   if (end === undefined) return;
-  const list = asList(ctx, ctx.lookupRead(argv[1]!));
+  const list = ctx.ofType(ctx.lookupRead(argv[1]!), ListValue);
   if (list === null) return;
   const reply = ctx.reply;
   const first = list === undefined ? -1 : resolveRange(start, end, list.length);
@@ -366,7 +358,7 @@ function ltrimCommand(ctx: CommandContext, argv: readonly string[]): void {
   const end = longOrReply(ctx, argv[3]!);
   if (end === undefined) return;
   const key = argv[1]!;
-  const list = asList(ctx, ctx.lookupWrite(key));
+  const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   if (list === undefined) {
     ctx.reply.simple("OK");
@@ -438,7 +430,7 @@ function lposCommand(ctx: CommandContext, argv: readonly string[]): void {
     fromTail = true;
   }
 
-  const list = asList(ctx, ctx.lookupRead(argv[1]!));
+  const list = ctx.ofType(ctx.lookupRead(argv[1]!), ListValue);
   if (list === null) return;
   if (list === undefined) {
     if (count !== -1) ctx.reply.array(0);
@@ -477,7 +469,7 @@ function lremCommand(ctx: CommandContext, argv: readonly string[]): void {
     return;
   }
   const key = argv[1]!;
-  const list = asList(ctx, ctx.lookupWrite(key));
+  const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
   if (list === undefined) {
     ctx.reply.integer(0);
@@ -510,13 +502,13 @@ function lremCommand(ctx: CommandContext, argv: readonly string[]): void {
 function lmoveGeneric(ctx: CommandContext, argv: readonly string[], fromHead: boolean, toHead: boolean): void {
   const sourceKey = argv[1]!;
   const destinationKey = argv[2]!;
-  const source = asList(ctx, ctx.lookupWrite(sourceKey));
+  const source = ctx.ofType(ctx.lookupWrite(sourceKey), ListValue);
   if (source === null) return;
   if (source === undefined) {
     ctx.reply.nullBulk();
     return;
   }
-  let destination = asList(ctx, ctx.lookupWrite(destinationKey));
+  let destination = ctx.ofType(ctx.lookupWrite(destinationKey), ListValue);
   if (destination === null) return;
   const value = (fromHead ? source.popFront() : source.popBack())!;
   let created = false;

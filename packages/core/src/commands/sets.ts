@@ -100,13 +100,10 @@ function saddCommand(ctx: CommandContext, argv: readonly string[]): void {
 
 function sremCommand(ctx: CommandContext, argv: readonly string[]): void {
   const key = argv[1]!;
-  const set = ctx.lookupWrite(key);
+  const set = ctx.ofType(ctx.lookupWrite(key), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.integer(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   let deleted = 0;
@@ -175,13 +172,10 @@ function smoveCommand(ctx: CommandContext, argv: readonly string[]): void {
 }
 
 function sismemberCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.integer(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   ctx.reply.integer(set.has(argv[2]!) ? 1 : 0);
@@ -199,13 +193,10 @@ function smismemberCommand(ctx: CommandContext, argv: readonly string[]): void {
 }
 
 function scardCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.integer(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   ctx.reply.integer(set.size);
@@ -230,13 +221,10 @@ function spopCommand(ctx: CommandContext, argv: readonly string[]): void {
     return;
   }
   const key = argv[1]!;
-  const set = ctx.lookupWrite(key);
+  const set = ctx.ofType(ctx.lookupWrite(key), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.nullBulk();
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   const member = set.popRandom();
@@ -265,13 +253,10 @@ function spopWithCount(ctx: CommandContext, argv: readonly string[]): void {
     return;
   }
   const key = argv[1]!;
-  const set = ctx.lookupWrite(key);
+  const set = ctx.ofType(ctx.lookupWrite(key), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.set(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   if (parsed === 0) {
@@ -336,13 +321,10 @@ function srandmemberCommand(ctx: CommandContext, argv: readonly string[]): void 
     ctx.error(Errors.syntax);
     return;
   }
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.nullBulk();
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   ctx.reply.bulk(set.randomMember());
@@ -364,13 +346,10 @@ function srandmemberWithCount(ctx: CommandContext, argv: readonly string[]): voi
     ctx.error(COUNT_RANGE);
     return;
   }
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.array(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   const unique = parsed >= 0;
@@ -682,13 +661,10 @@ function sscanCommand(ctx: CommandContext, argv: readonly string[]): void {
     ctx.error("ERR invalid cursor");
     return;
   }
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     replyEmptyScan(ctx);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   const options = parseScanOptions(ctx, argv, 3, false);
@@ -727,13 +703,10 @@ function sscanCommand(ctx: CommandContext, argv: readonly string[]): void {
 // ---------------------------------------------------------------------------------------
 
 function smembersCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const set = ctx.lookupRead(argv[1]!);
+  const set = ctx.ofType(ctx.lookupRead(argv[1]!), SetValue);
+  if (set === null) return;
   if (set === undefined) {
     ctx.reply.set(0);
-    return;
-  }
-  if (!(set instanceof SetValue)) {
-    ctx.error(Errors.wrongType);
     return;
   }
   replyMembers(ctx, set);

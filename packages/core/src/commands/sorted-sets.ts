@@ -64,10 +64,7 @@ function zsetLimits(ctx: CommandContext): ZsetLimits {
  * `write` looks up as Redis's lookupKeyWrite (no hit/miss counting).
  */
 function lookupZset(ctx: CommandContext, key: string, write: boolean): ZsetValue | null | undefined {
-  const value = write ? ctx.lookupWrite(key) : ctx.lookupRead(key);
-  if (value === undefined || value instanceof ZsetValue) return value;
-  ctx.error(Errors.wrongType);
-  return null;
+  return ctx.ofType(write ? ctx.lookupWrite(key) : ctx.lookupRead(key), ZsetValue);
 }
 
 /**
