@@ -40,7 +40,7 @@ function sortedPairs(flat: string[]): string[] {
 const isError = (raw: string): boolean => raw.startsWith("-");
 
 class Session extends DifferentialSession {
-  static async open(redis: RealRedis, resp3: boolean): Promise<Session> {
+  static override async open(redis: RealRedis, resp3: boolean): Promise<Session> {
     const [h, real] = await DifferentialSession.connect(redis, resp3, [["hash-max-listpack-entries", "512"], ["hash-max-listpack-value", "64"]]);
     return new Session(h, real, resp3);
   }

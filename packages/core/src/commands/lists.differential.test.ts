@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHarness } from "../test-support/harness.js";
-import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
-import { allCommands } from "./index.js";
-import { listsCommands } from "./lists.js";
+import { DifferentialSession } from "../test-support/differential-session.js";
+import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 
 /*
  * The lists family against a live redis-server 7.0 (skipped when none is installed). The
@@ -11,11 +9,6 @@ import { listsCommands } from "./lists.js";
  * run the contents of every key are compared too.
  */
 
-const listNames = new Set(listsCommands.map((command) => command.name));
-
-function newHarness(): TestHarness {
-  return new TestHarness({ commands: [...allCommands.filter((command) => !listNames.has(command.name)), ...listsCommands] });
-}
 
 const LONG_MAX = "9223372036854775807";
 const LONG_MIN = "-9223372036854775808";
@@ -291,18 +284,11 @@ describe.skipIf(!redisServerAvailable)("lists against redis-server 7.0", () => {
 
   /** Runs the commands on both sides; returns every difference, then the final contents of `keys`. */
   async function runAll(commands: string[][], resp3: boolean, keys: string[]): Promise<string[]> {
-    const real: RedisConnection = await redis.connect();
-    const h = newHarness();
+    const session = await DifferentialSession.open(redis, resp3);
     const mismatches: string[] = [];
     try {
-      await real.send(["FLUSHALL"]);
-      if (resp3) {
-        await real.send(["HELLO", "3"]);
-        h.raw("HELLO", "3");
-      }
       const compare = async (argv: string[]): Promise<void> => {
-        const [expected] = await real.send(argv);
-        const actual = h.raw(...argv);
+        const [actual, expected] = await session.both(argv);
         if (actual !== expected) mismatches.push(`${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`);
       };
       for (const argv of commands) await compare(argv);
@@ -311,7 +297,7 @@ describe.skipIf(!redisServerAvailable)("lists against redis-server 7.0", () => {
         await compare(["LRANGE", key, "0", "-1"]);
       }
     } finally {
-      real.close();
+      session.close();
     }
     return mismatches;
   }

@@ -1,5 +1,6 @@
-import { ReplyParser, type Reply } from "@kv/protocol";
+import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeRawReply } from "../test-support/differential-session.js";
 import { TestHarness } from "../test-support/harness.js";
 import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
 import { allCommands } from "./index.js";
@@ -404,11 +405,7 @@ function expectSame(step: Step, actual: string, expected: string): void {
   expect(normalize(a), label).toEqual(normalize(b));
 }
 
-function decode(raw: string): Reply {
-  const parser = new ReplyParser();
-  parser.feed(Buffer.from(raw, "latin1"));
-  return parser.next()!;
-}
+const decode = decodeRawReply;
 
 /** A reply with every array's or set's elements sorted (bulk strings as latin1 text). */
 function normalize(reply: Reply): unknown {

@@ -41,7 +41,7 @@ function pairsOf(reply: Reply): [string, string][] {
 const isError = (raw: string): boolean => raw.startsWith("-");
 
 class Session extends DifferentialSession {
-  static async open(redis: RealRedis, resp3: boolean): Promise<Session> {
+  static override async open(redis: RealRedis, resp3: boolean): Promise<Session> {
     const [h, real] = await DifferentialSession.connect(redis, resp3, [["zset-max-listpack-entries", "128"], ["zset-max-listpack-value", "64"]]);
     return new Session(h, real, resp3);
   }

@@ -23,6 +23,11 @@ export class DifferentialSession {
     readonly resp3: boolean,
   ) {}
 
+  static async open(redis: RealRedis, resp3: boolean, config: [string, string][] = []): Promise<DifferentialSession> {
+    const [h, real] = await DifferentialSession.connect(redis, resp3, config);
+    return new DifferentialSession(h, real, resp3);
+  }
+
   /** Connects both sides; `config` pairs are set on redis (kv starts from the same defaults). */
   protected static async connect(redis: RealRedis, resp3: boolean, config: [string, string][]): Promise<[TestHarness, RedisConnection]> {
     const real = await redis.connect();
