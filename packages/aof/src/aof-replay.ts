@@ -210,7 +210,7 @@ function isCommand(args: readonly string[], lowerName: string): boolean {
 function describeProblem(problem: AofFormatProblem, fileName: string): AofLoadError {
   const message =
     problem.kind === "unsupported"
-      ? `${problem.detail} in ${fileName} at offset ${problem.offset}: kv can load only string keys from RDB files so far`
+      ? `${problem.detail} in ${fileName} at offset ${problem.offset}`
       : `Bad file format reading the append only file ${fileName} at offset ${problem.offset}: ${problem.detail}`;
   return new AofLoadError(message, fileName, problem.offset, { cause: problem });
 }

@@ -37,6 +37,10 @@ export const RdbType = {
   StreamListpacks2: 19,
   SetListpack: 20,
   StreamListpacks3: 21,
+  HashMetadataPreGa: 22,
+  HashListpackExPreGa: 23,
+  HashMetadata: 24,
+  HashListpackEx: 25,
 } as const;
 
 export const RDB_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -61,6 +65,10 @@ export const RDB_TYPE_NAMES: Readonly<Record<number, string>> = {
   [RdbType.StreamListpacks2]: "stream (listpacks, v2)",
   [RdbType.SetListpack]: "set (listpack)",
   [RdbType.StreamListpacks3]: "stream (listpacks, v3)",
+  [RdbType.HashMetadataPreGa]: "hash with field expiration (Redis 7.4 release candidate)",
+  [RdbType.HashListpackExPreGa]: "hash with field expiration, listpack (Redis 7.4 release candidate)",
+  [RdbType.HashMetadata]: "hash with field expiration (Redis 7.4)",
+  [RdbType.HashListpackEx]: "hash with field expiration, listpack (Redis 7.4)",
 };
 
 /** Special string encodings, flagged by the top two bits of a length byte being 11. */

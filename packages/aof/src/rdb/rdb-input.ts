@@ -60,7 +60,10 @@ export class RdbInput {
    */
   lengthOrEncoding(): number {
     const at = this.offset;
-    const first = this.byte();
+    return this.lengthAfter(this.byte(), at);
+  }
+
+  private lengthAfter(first: number, at: number): number {
     switch (first >>> 6) {
       case 0:
         return first & 0x3f;
@@ -80,12 +83,64 @@ export class RdbInput {
     }
   }
 
+  /**
+   * A length that may use all 64 bits: stream IDs, counters, and -1 stored as 2^64 - 1
+   * (a consumer group's unknown entries-read).
+   */
+  bigLength(): bigint {
+    const at = this.offset;
+    const first = this.byte();
+    if (first === 0x81) return this.bytes(8).readBigUInt64BE(0);
+    const value = this.lengthAfter(first, at);
+    if (value < 0) throw new AofFormatProblem(at, "expected a length, found a special string encoding");
+    return BigInt(value);
+  }
+
   /** A string object: raw bytes, an integer stored in binary, or LZF-compressed bytes. */
   string(): string {
     const at = this.offset;
     const lengthOrEncoding = this.lengthOrEncoding();
     if (lengthOrEncoding >= 0) return this.latin1(lengthOrEncoding, at);
     const encoding = -1 - lengthOrEncoding;
+    if (encoding === RdbStringEncoding.Lzf) return this.lzf(at).toString("latin1");
+    return this.integerString(encoding, at);
+  }
+
+  /**
+   * A string object as a Buffer of its own (not a view into the read window), for the
+   * compact encodings (listpack, ziplist, intset...) stored as strings.
+   */
+  blob(): Buffer {
+    const at = this.offset;
+    const lengthOrEncoding = this.lengthOrEncoding();
+    if (lengthOrEncoding >= 0) return Buffer.from(this.bytes(lengthOrEncoding));
+    const encoding = -1 - lengthOrEncoding;
+    if (encoding === RdbStringEncoding.Lzf) return this.lzf(at);
+    return Buffer.from(this.integerString(encoding, at), "latin1");
+  }
+
+  /** A double as 8 little-endian bytes (ZSET_2 scores). */
+  binaryDouble(): number {
+    return this.bytes(8).readDoubleLE(0);
+  }
+
+  /**
+   * A double in the text form of RDB type 3 (rdbSaveDoubleValue): a length byte, with 253,
+   * 254 and 255 standing for nan, inf and -inf, then that many bytes of %.17g text.
+   */
+  textDouble(): number {
+    const at = this.offset;
+    const length = this.byte();
+    if (length === 253) return NaN;
+    if (length === 254) return Infinity;
+    if (length === 255) return -Infinity;
+    const text = this.bytes(length).toString("latin1");
+    const value = Number(text);
+    if (text.trim() === "" || Number.isNaN(value)) throw new AofFormatProblem(at, `invalid double ${JSON.stringify(text)}`);
+    return value;
+  }
+
+  private integerString(encoding: number, at: number): string {
     switch (encoding) {
       case RdbStringEncoding.Int8:
         return String(this.bytes(1).readInt8(0));
@@ -93,17 +148,18 @@ export class RdbInput {
         return String(this.bytes(2).readInt16LE(0));
       case RdbStringEncoding.Int32:
         return String(this.int32LE());
-      case RdbStringEncoding.Lzf: {
-        const compressedLength = this.length();
-        const length = this.length();
-        checkStringLength(length, at);
-        const expanded = lzfDecompress(this.bytes(compressedLength), length);
-        if (expanded === undefined) throw new AofFormatProblem(at, "invalid LZF compressed string");
-        return expanded.toString("latin1");
-      }
       default:
         throw new AofFormatProblem(at, `unknown string encoding ${encoding}`);
     }
+  }
+
+  private lzf(at: number): Buffer {
+    const compressedLength = this.length();
+    const length = this.length();
+    checkStringLength(length, at);
+    const expanded = lzfDecompress(this.bytes(compressedLength), length);
+    if (expanded === undefined) throw new AofFormatProblem(at, "invalid LZF compressed string");
+    return expanded;
   }
 
   /** Reads the 8-byte trailer after EOF (not part of the checksum) and compares. */

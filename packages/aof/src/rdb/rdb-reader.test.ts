@@ -137,14 +137,12 @@ describe("RDB base files", () => {
     );
   });
 
-  it("names the unsupported type, file and offset for types not implemented yet", () => {
+  it("names the unsupported type, file and offset for types kv cannot load", () => {
     const prefix = new RdbBuilder().selectDb(0).stringKey("k", "v");
     const at = prefix.end().length - 9; // where the EOF opcode would have been
-    const rdb = new RdbBuilder().selectDb(0).stringKey("k", "v").byte(4).string("h").length(0).end();
+    const rdb = new RdbBuilder().selectDb(0).stringKey("k", "v").byte(6).string("m").length(0).end();
     const error = loadError(rdb);
-    expect(error.message).toBe(
-      `Unsupported RDB type 4 (hash (hashtable)) in appendonly.aof.1.base.rdb at offset ${at}: kv can load only string keys from RDB files so far`,
-    );
+    expect(error.message).toBe(`Unsupported RDB type 6 (module value (pre-GA)) in appendonly.aof.1.base.rdb at offset ${at}`);
     expect(error.offset).toBe(at);
   });
 

@@ -7,7 +7,8 @@ import {
   RdbOpcode,
 } from "./rdb-constants.js";
 import { RdbInput } from "./rdb-input.js";
-import { RDB_VALUE_LOADERS, type RdbEmit } from "./rdb-value-loaders.js";
+import type { RdbEmit } from "./rdb-emit.js";
+import { describeModuleTypeId, RDB_VALUE_LOADERS } from "./rdb-value-loaders.js";
 
 export const RDB_SIGNATURE = "REDIS";
 
@@ -37,6 +38,7 @@ export function readRdb(cursor: FileCursor, hooks: RdbReadHooks): void {
   }
 
   let expireAtMs: number | undefined;
+  let emptyKeysSkipped = 0;
   for (;;) {
     const typeAt = input.offset;
     const type = input.byte();
@@ -77,10 +79,18 @@ export function readRdb(cursor: FileCursor, hooks: RdbReadHooks): void {
         continue;
       case RdbOpcode.FunctionPreGa:
         throw new AofFormatProblem(typeAt, "Unsupported RDB opcode 246 (function library of Redis 7.0 release candidates)", "unsupported");
-      case RdbOpcode.ModuleAux:
-        throw new AofFormatProblem(typeAt, "Unsupported RDB opcode 247 (module auxiliary data)", "unsupported");
+      case RdbOpcode.ModuleAux: {
+        const module = describeModuleTypeId(input.bigLength());
+        throw new AofFormatProblem(
+          typeAt,
+          `Unsupported RDB opcode 247 (auxiliary data of Redis module type ${module})`,
+          "unsupported",
+        );
+      }
       case RdbOpcode.Eof:
         if (version >= RDB_MIN_CHECKSUM_VERSION) input.verifyChecksum();
+        // Redis logs the same count: an empty collection cannot exist, so it is not loaded.
+        if (emptyKeysSkipped > 0) hooks.notice(`RDB: ${emptyKeysSkipped} empty keys skipped`);
         return;
       default: {
         const loader = RDB_VALUE_LOADERS.get(type);
@@ -93,7 +103,7 @@ export function readRdb(cursor: FileCursor, hooks: RdbReadHooks): void {
           );
         }
         const key = input.string();
-        loader(input, key, expireAtMs, hooks.emit);
+        if (!loader(input, key, expireAtMs, hooks.emit)) emptyKeysSkipped++;
         expireAtMs = undefined;
       }
     }
