@@ -38,6 +38,12 @@ export class KvServer implements EngineHost {
   private cronTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
   private readonly flushCallback = (): void => this.flushOutput();
+  /** Connections unblocked with requests still buffered: their pipelines resume on the next turn. */
+  private readonly resumable = new Set<Connection>();
+  private blockTimer: NodeJS.Timeout | undefined;
+  private blockTimerAt = 0;
+  /** The blocking registry's change count when the timer was last armed (deadlines are rescanned only after a change). */
+  private blockTimerChanges = -1;
 
   constructor(options: KvServerOptions) {
     this.options = options;
@@ -114,12 +120,18 @@ export class KvServer implements EngineHost {
 
   private onData(connection: Connection, chunk: Buffer): void {
     if (connection.closing) return;
+    this.engine.stats.netInputBytes += chunk.length;
+    connection.client.lastInteraction = Date.now();
+    connection.parser.feed(chunk);
+    // A blocked client's further requests wait in its buffer, as in Redis's query buffer.
+    if (connection.client.blocked === undefined) this.processInput(connection);
+  }
+
+  /** Runs the complete requests buffered for a connection, stopping when its client blocks. */
+  private processInput(connection: Connection): void {
     const engine = this.engine;
     const client = connection.client;
     const parser = connection.parser;
-    engine.stats.netInputBytes += chunk.length;
-    client.lastInteraction = Date.now();
-    parser.feed(chunk);
     const dirtyBefore = engine.dirty;
     try {
       for (;;) {
@@ -127,7 +139,7 @@ export class KvServer implements EngineHost {
         const argv = parser.next();
         if (argv === undefined) break;
         engine.execute(client, argv);
-        if (client.closeAfterReply || this.shuttingDown) break;
+        if (client.closeAfterReply || this.shuttingDown || client.blocked !== undefined) break;
       }
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
@@ -137,6 +149,10 @@ export class KvServer implements EngineHost {
       this.logger.debug({ client: client.remoteAddress, reason: error.message }, "protocol error");
     }
     if (engine.dirty !== dirtyBefore) connection.wrote = true;
+    this.scheduleFlush(connection);
+  }
+
+  private scheduleFlush(connection: Connection): void {
     this.pendingFlush.add(connection);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -150,6 +166,7 @@ export class KvServer implements EngineHost {
    */
   private flushOutput(): void {
     this.flushScheduled = false;
+    if (this.resumable.size !== 0) this.resumePipelines();
     const store = this.store!;
     const logPosition = store.flush();
     const mustSync = store.mustSyncBeforeReply;
@@ -167,12 +184,45 @@ export class KvServer implements EngineHost {
     }
     this.pendingFlush.clear();
     this.engine.stats.netOutputBytes += sent;
+    this.armBlockTimer();
     if (holding) {
       store.whenSynced(logPosition).then(
         () => this.releaseHeld(logPosition),
         (error: unknown) => this.logger.error({ err: error }, "fsync of the append only file failed"),
       );
     }
+  }
+
+  /** Unblocked clients run what they pipelined behind the blocking command, before this turn's output. */
+  private resumePipelines(): void {
+    const connections = [...this.resumable];
+    this.resumable.clear();
+    for (const connection of connections) {
+      if (connection.closing || connection.socket.destroyed || connection.client.blocked !== undefined) continue;
+      this.processInput(connection);
+    }
+  }
+
+  /** One timer for the earliest blocked-client deadline (Redis checks its timeout table every turn). */
+  private armBlockTimer(): void {
+    const blocking = this.engine.blocking;
+    if (blocking.changes === this.blockTimerChanges) return;
+    this.blockTimerChanges = blocking.changes;
+    const deadline = blocking.nextDeadline();
+    if (deadline === undefined) {
+      if (this.blockTimer !== undefined) clearTimeout(this.blockTimer);
+      this.blockTimer = undefined;
+      return;
+    }
+    if (this.blockTimer !== undefined && this.blockTimerAt <= deadline) return;
+    if (this.blockTimer !== undefined) clearTimeout(this.blockTimer);
+    this.blockTimerAt = deadline;
+    this.blockTimer = setTimeout(() => {
+      this.blockTimer = undefined;
+      this.engine.expireBlockedClients(Date.now());
+      this.blockTimerChanges = -1;
+      this.armBlockTimer();
+    }, Math.max(0, deadline - Date.now()));
   }
 
   private releaseHeld(syncedUpTo: number): void {
@@ -208,6 +258,14 @@ export class KvServer implements EngineHost {
 
   clients(): Iterable<ClientSession> {
     return this.connections.keys();
+  }
+
+  clientReady(client: ClientSession, afterWrite: boolean): void {
+    const connection = this.connections.get(client);
+    if (connection === undefined) return;
+    if (afterWrite) connection.wrote = true;
+    if (client.blocked === undefined && connection.parser.bufferedBytes > 0) this.resumable.add(connection);
+    this.scheduleFlush(connection);
   }
 
   killClient(client: ClientSession): void {
@@ -263,6 +321,7 @@ export class KvServer implements EngineHost {
     this.shuttingDown = true;
     this.logger.info({ reason }, "User requested shutdown...");
     clearInterval(this.cronTimer);
+    if (this.blockTimer !== undefined) clearTimeout(this.blockTimer);
     this.netServer?.close();
     try {
       this.flushOutput();

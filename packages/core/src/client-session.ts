@@ -1,6 +1,7 @@
 import { ReplyWriter } from "@kv/protocol";
 import type { CommandSpec } from "./command/command-spec.js";
 import type { Database } from "./keyspace/database.js";
+import type { BlockedState } from "./blocking/blocking-registry.js";
 
 export interface QueuedTransaction {
   readonly queue: { readonly spec: CommandSpec; readonly argv: readonly string[] }[];
@@ -30,6 +31,8 @@ export class ClientSession {
   closeAfterReply = false;
   /** Commands queued since MULTI, or undefined outside a transaction. */
   transaction: QueuedTransaction | undefined = undefined;
+  /** Waiting in a blocking command (BLPOP, XREAD BLOCK...): its pipeline is not read meanwhile. */
+  blocked: BlockedState | undefined = undefined;
   /** A WATCHed key changed: the next EXEC replies with a null array (Redis's CLIENT_DIRTY_CAS). */
   watchInvalidated = false;
   readonly createdAt = Date.now();

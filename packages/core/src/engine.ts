@@ -9,10 +9,19 @@ import { cString } from "./util/c-string.js";
 import type { Database } from "./keyspace/database.js";
 import { Keyspace } from "./keyspace/keyspace.js";
 import { ServerStats } from "./server-stats.js";
+import { PubSubRegistry, subscriberModeError } from "./pubsub/pubsub-registry.js";
+import { BlockingRegistry, type BlockedOnType } from "./blocking/blocking-registry.js";
+import type { TypedValue } from "./keyspace/stored-value.js";
 import { WatchRegistry } from "./transactions/watch-registry.js";
 
 /** Commands that act at once even inside MULTI (Redis's processCommand exemption list). */
 const RUN_INSIDE_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
+/**
+ * Commands Redis 7.0 flags CMD_TOUCHES_ARBITRARY_KEYS: the DELs of expired keys they meet are
+ * logged one by one, like the active expiry cycle's, not wrapped in MULTI/EXEC.
+ */
+const TOUCHES_ARBITRARY_KEYS = new Set(["keys", "scan", "randomkey"]);
 
 /** A shutdown request as SHUTDOWN's arguments describe it. */
 export interface ShutdownRequest {
@@ -45,6 +54,12 @@ export interface EngineHost {
   lastSave(): number;
   /** CONFIG REWRITE: returns an error text (with its code), or undefined once written. Absent: no config file. */
   rewriteConfig?(): string | undefined;
+  /**
+   * Another client than the one being served got output (a blocked pop served, a timeout, a
+   * pub/sub message) or may resume reading its pipeline. `afterWrite`: the output is the
+   * result of a write, so under `appendfsync always` it waits for the fsync like any write's.
+   */
+  clientReady?(client: ClientSession, afterWrite: boolean): void;
 }
 
 /** A host with no network and no persistence: unit tests, and a base for others. */
@@ -80,11 +95,18 @@ export class Engine {
   dirty = 0;
   /** Receives every change to log (the AOF); unset while loading, as replayed commands are already logged. */
   propagationSink: ((dbIndex: number, argv: readonly string[]) => void) | undefined;
+  /** Subscriptions and message delivery; a message to another client is sent through host.clientReady. */
+  readonly pubsub = new PubSubRegistry((client, afterWrite) => this.host.clientReady?.(client, afterWrite));
   /** Receives keyspace notifications that pass `notify-keyspace-events` (pub/sub delivers them). */
-  keyspaceEventSink: ((channel: string, message: string) => void) | undefined;
+  keyspaceEventSink: ((channel: string, message: string) => void) | undefined = (channel, message) => {
+    // Replayed commands notify nobody: kv's DEBUG RELOAD replays the AOF where Redis loads
+    // an RDB, which fires no events.
+    if (!this.loading) this.pubsub.publish(channel, message, true);
+  };
   /** Called with every modified key, after WATCH is told (a hook for client-side caching). */
   keyModifiedListener: ((db: Database, key: string) => void) | undefined;
   readonly watches = new WatchRegistry();
+  readonly blocking = new BlockingRegistry();
   /**
    * Per-client state other families keep (MULTI queue, WATCHed keys, subscriptions) is dropped
    * through these on RESET, as Redis's clearClientConnectionState does.
@@ -98,6 +120,18 @@ export class Engine {
   private execPropagation: "idle" | "pending" | "open" = "idle";
   private readonly contexts = new WeakMap<ClientSession, CommandContext>();
   private loaderClient: ClientSession | undefined;
+  /** EXEC nesting: a blocking command inside a transaction cannot block (Redis's CLIENT_DENY_BLOCKING). */
+  private execDepth = 0;
+  /** The blocked client whose command is being re-run because a key it waits on became ready. */
+  private retryingClient: ClientSession | undefined;
+  /** Set when the re-run command found nothing again and asked to keep waiting. */
+  private retryStillBlocked = false;
+  private retryingKey: string | undefined;
+  /** Inside a top-level call: what it propagates is held in pendingDbs/pendingArgvs until it ends. */
+  private inCall = false;
+  private outermostCommand = "";
+  private readonly pendingDbs: number[] = [];
+  private readonly pendingArgvs: (readonly string[])[] = [];
 
   constructor(options: EngineOptions) {
     this.host = options.host ?? detachedHost;
@@ -111,6 +145,7 @@ export class Engine {
     const configured = Number(this.config.lookup("databases")?.value ?? databases);
     this.keyspace = new Keyspace(configured, {
       expired: (db, key) => this.onExpired(db, key),
+      typedValueStored: (db, key, value) => this.onTypedValueStored(db, key, value),
     });
   }
 
@@ -162,6 +197,11 @@ export class Engine {
       this.reject(client, Errors.noAuth, spec);
       return;
     }
+    if (this.pubsub.subscriberCount !== 0 && this.pubsub.refuses(client, spec.fullName)) {
+      spec.rejectedCalls++;
+      this.reject(client, subscriberModeError(spec.fullName), spec);
+      return;
+    }
     const transaction = client.transaction;
     if (transaction !== undefined && !RUN_INSIDE_MULTI.has(spec.fullName)) {
       if (spec.flags.has("no_multi")) {
@@ -173,6 +213,7 @@ export class Engine {
       return;
     }
     this.call(client, spec, argv);
+    if (this.blocking.hasReadyKeys) this.serveBlockedClients();
   }
 
   /**
@@ -182,9 +223,11 @@ export class Engine {
   execTransaction(client: ClientSession, queue: QueuedTransaction["queue"]): void {
     const outer = this.execPropagation;
     if (outer === "idle") this.execPropagation = "pending";
+    this.execDepth++;
     try {
       for (const { spec, argv } of queue) this.call(client, spec, argv);
     } finally {
+      this.execDepth--;
       if (outer === "idle") {
         if (this.execPropagation === "open") this.propagate(client.db.index, ["EXEC"]);
         this.execPropagation = "idle";
@@ -192,36 +235,191 @@ export class Engine {
     }
   }
 
-  /** A client went away: forget its WATCHes and transaction. */
+  /** A client went away (or RESET): forget its WATCHes, transaction and subscriptions. */
   releaseClient(client: ClientSession): void {
+    this.blocking.remove(client);
     this.watches.unwatchAll(client);
     client.transaction = undefined;
+    this.pubsub.removeClient(client);
+  }
+
+  /** Inside EXEC, where commands may not block (Redis's CLIENT_DENY_BLOCKING during a transaction). */
+  get executingTransaction(): boolean {
+    return this.execDepth > 0;
+  }
+
+  // ---- Blocking commands (Redis's blocked.c) -----------------------------------------
+
+  /**
+   * A blocking command found nothing to serve: park the client on `keys` until one is ready
+   * or `deadline` (unix ms, 0 = never) passes. Where blocking is not allowed (inside EXEC,
+   * the AOF loader) the command answers at once as if it had timed out, as Redis does.
+   */
+  blockClient(
+    client: ClientSession,
+    keys: readonly string[],
+    type: BlockedOnType,
+    deadline: number,
+    argv: readonly string[],
+    deniedReply: "nullArray" | "nullBulk",
+  ): void {
+    if (this.retryingClient === client) {
+      this.retryStillBlocked = true;
+      return;
+    }
+    // The AOF loader and the CLI's embedded client have no one who could ever serve them.
+    if (this.execDepth > 0 || client.kind !== "normal") {
+      if (deniedReply === "nullBulk") client.reply.nullBulk();
+      else client.reply.nullArray();
+      return;
+    }
+    const spec = this.contexts.get(client)!.spec;
+    this.blocking.add(client, { db: client.db, keys, type, deadline, spec, argv });
+  }
+
+  get retrying(): boolean {
+    return this.retryingClient !== undefined;
+  }
+
+  /** The ready key a re-run blocked command must serve from (Redis 7.0 serves the key that became ready). */
+  get retryKey(): string | undefined {
+    return this.retryingKey;
+  }
+
+  /**
+   * Redis's handleClientsBlockedOnKeys: for each key made ready by the last command, re-run
+   * the commands of the clients waiting on it, oldest first, while the key still holds a
+   * value of the awaited type. Serving one may make other keys ready (BLMOVE pushes), which
+   * are served in the same loop.
+   */
+  serveBlockedClients(): void {
+    while (this.blocking.hasReadyKeys) {
+      for (const [db, key] of this.blocking.takeReadyKeys()) {
+        for (const waiter of this.blocking.waitersOf(db, key)) {
+          const state = waiter.blocked;
+          if (state === undefined) continue;
+          const value = db.get(key);
+          const matches = value !== undefined && typeof value !== "string" && value.type === state.type;
+          // A stream reader is re-run even when its key went away: XREADGROUP then answers
+          // that the stream or group no longer exists, XREAD keeps waiting (Redis 7.0).
+          if (matches || state.type === "stream") this.retryBlocked(waiter, key);
+        }
+      }
+    }
+  }
+
+  private retryBlocked(client: ClientSession, key: string): void {
+    const state = client.blocked!;
+    this.retryingClient = client;
+    this.retryingKey = key;
+    this.retryStillBlocked = false;
+    this.keyspace.commandTime = Date.now();
+    try {
+      this.call(client, state.spec, state.argv, false);
+    } finally {
+      this.retryingClient = undefined;
+      this.retryingKey = undefined;
+    }
+    if (this.retryStillBlocked) return;
+    this.blocking.remove(client);
+    this.host.clientReady?.(client, true);
+  }
+
+  /** Answers clients whose timeout passed with the null array (replyToBlockedClientTimedOut). */
+  expireBlockedClients(now: number): void {
+    for (const client of this.blocking.expired(now)) this.unblock(client, undefined);
+  }
+
+  /** CLIENT UNBLOCK, a timeout, or (with an error) the key vanishing from under XREADGROUP. */
+  unblock(client: ClientSession, error: string | undefined): boolean {
+    if (client.blocked === undefined) return false;
+    this.blocking.remove(client);
+    if (error === undefined) client.reply.nullArray();
+    else this.replyError(client, error);
+    this.host.clientReady?.(client, false);
+    return true;
+  }
+
+  /** SWAPDB/FLUSH moved keys under waiting clients: signal those that now exist (scanDatabaseForReadyKeys). */
+  scanDatabaseForReadyKeys(db: Database): void {
+    if (this.blocking.size === 0) return;
+    for (const client of this.blocking.clients()) {
+      const state = client.blocked!;
+      if (state.db !== db) continue;
+      for (const key of state.keys) if (db.peek(key) !== undefined) this.blocking.signal(db, key);
+    }
+  }
+
+  private onTypedValueStored(db: Database, key: string, value: TypedValue): void {
+    if (this.blocking.size !== 0 && value.type !== "hash" && value.type !== "set") this.blocking.signal(db, key);
   }
 
   /** Runs a validated command and propagates its effects. */
-  call(client: ClientSession, spec: CommandSpec, argv: readonly string[]): void {
+  call(client: ClientSession, spec: CommandSpec, argv: readonly string[], counted = true): void {
     const handler = spec.handler;
     if (handler === undefined) return;
     const ctx = this.contexts.get(client)!;
     ctx.spec = spec;
+    ctx.currentArgv = argv;
     ctx.propagateArgv = undefined;
     const dirtyBefore = this.dirty;
     const errorsBefore = this.stats.errorReplies;
-    handler(ctx, argv);
-    spec.calls++;
-    if (this.stats.errorReplies > errorsBefore) spec.failedCalls++; // ">": CONFIG RESETSTAT may zero the counter mid-call
-    this.stats.commandsProcessed++;
-    client.lastCommand = spec.fullName;
-    if (this.dirty !== dirtyBefore && spec.isWrite) this.propagate(client.db.index, ctx.propagateArgv ?? argv);
+    const outermost = !this.inCall;
+    if (outermost) this.outermostCommand = spec.fullName;
+    this.inCall = true;
+    try {
+      handler(ctx, argv);
+      // A blocked command re-run on a ready key was counted when it first ran, as in Redis.
+      if (counted) {
+        spec.calls++;
+        if (this.stats.errorReplies > errorsBefore) spec.failedCalls++; // ">": CONFIG RESETSTAT may zero the counter mid-call
+        this.stats.commandsProcessed++;
+        client.lastCommand = spec.fullName;
+      }
+      if (this.dirty !== dirtyBefore && spec.isWrite) this.propagate(client.db.index, ctx.propagateArgv ?? argv);
+    } finally {
+      if (outermost) {
+        this.inCall = false;
+        if (this.pendingArgvs.length !== 0) this.flushPendingPropagation();
+      }
+    }
   }
 
   propagate(dbIndex: number, argv: readonly string[]): void {
     if (this.loading) return;
+    if (this.inCall && this.execPropagation === "idle") {
+      this.pendingDbs.push(dbIndex);
+      this.pendingArgvs.push(argv);
+      return;
+    }
     if (this.execPropagation === "pending") {
       this.execPropagation = "open";
       this.propagationSink?.(dbIndex, ["MULTI"]);
     }
     this.propagationSink?.(dbIndex, argv);
+  }
+
+  /**
+   * Redis 7.0's propagatePendingCommands: what one command logged — a lazily expired key's
+   * DEL, SPOP's SREMs, XREADGROUP's XCLAIMs, then the command itself — is one unit, so more
+   * than one entry is wrapped in MULTI/EXEC and replays all or nothing.
+   */
+  private flushPendingPropagation(): void {
+    const dbs = this.pendingDbs;
+    const argvs = this.pendingArgvs;
+    const sink = this.propagationSink;
+    const count = argvs.length;
+    if (sink !== undefined) {
+      if (count === 1 || TOUCHES_ARBITRARY_KEYS.has(this.outermostCommand)) {
+        for (let i = 0; i < count; i++) sink(dbs[i]!, argvs[i]!);
+      } else {
+        sink(dbs[0]!, ["MULTI"]);
+        for (let i = 0; i < count; i++) sink(dbs[i]!, argvs[i]!);
+        sink(dbs[count - 1]!, ["EXEC"]);
+      }
+    }
+    dbs.length = 0;
+    argvs.length = 0;
   }
 
   /**
@@ -231,7 +429,9 @@ export class Engine {
   private reject(client: ClientSession, error: string, spec?: CommandSpec): void {
     this.stats.rejectedCalls++;
     if (spec?.fullName === "exec") {
-      this.releaseClient(client);
+      // Only the transaction goes (discardTransaction): subscriptions stay.
+      this.watches.unwatchAll(client);
+      client.transaction = undefined;
       client.watchInvalidated = false;
       const reason = error.startsWith("ERR ") ? error.slice(4) : error;
       this.replyError(client, `EXECABORT Transaction discarded because of: ${reason}`);
@@ -249,6 +449,8 @@ export class Engine {
 
   keyModified(db: Database, key: string): void {
     if (this.watches.size !== 0) this.watches.touch(db, key);
+    // Deleting or replacing a stream wakes its XREADGROUP waiters (signalDeletedKeyAsReady).
+    if (this.blocking.size !== 0) this.blocking.signal(db, key);
     this.keyModifiedListener?.(db, key);
   }
 

@@ -4,8 +4,9 @@ import type { Engine } from "../engine.js";
 import { Errors } from "../errors.js";
 import type { Database } from "../keyspace/database.js";
 import type { StoredValue, TypedValue } from "../keyspace/stored-value.js";
-import type { NotifyClassBit } from "./notify.js";
+import { NotifyClass, type NotifyClassBit } from "./notify.js";
 import type { CommandSpec } from "./command-spec.js";
+import type { BlockedOnType } from "../blocking/blocking-registry.js";
 
 /**
  * A value class, constructible or not (some keep their constructor private): `instanceof`
@@ -26,6 +27,8 @@ export class CommandContext {
   spec!: CommandSpec;
   /** Replacement argv to log instead of the command as sent (e.g. relative TTL made absolute). */
   propagateArgv: readonly string[] | undefined = undefined;
+  /** The arguments of the command being executed. */
+  currentArgv: readonly string[] = [];
 
   constructor(engine: Engine, client: ClientSession) {
     this.engine = engine;
@@ -51,11 +54,17 @@ export class CommandContext {
   }
 
   /** Looks a key up for reading: counts keyspace hits/misses like Redis's lookupKeyRead. */
-  lookupRead(key: string, db: Database = this.client.db): StoredValue | undefined {
+  lookupRead(key: string, db: Database = this.client.db, notifyMiss = true): StoredValue | undefined {
     const value = db.get(key);
     const stats = this.engine.stats;
-    if (value === undefined) stats.keyspaceMisses++;
-    else stats.keyspaceHits++;
+    if (value === undefined) {
+      stats.keyspaceMisses++;
+      // Redis fires "keymiss" (class m) where it counts a read miss, unless the lookup says
+      // LOOKUP_NONOTIFY (OBJECT's).
+      if (notifyMiss) this.engine.notifyKeyspaceEvent(NotifyClass.KeyMiss, "keymiss", key, db.index);
+    } else {
+      stats.keyspaceHits++;
+    }
     return value;
   }
 
@@ -88,6 +97,40 @@ export class CommandContext {
 
   notify(type: NotifyClassBit, event: string, key: string, db: Database = this.client.db): void {
     this.engine.notifyKeyspaceEvent(type, event, key, db.index);
+  }
+
+  /**
+   * A blocking command found nothing: wait on `keys` until one holds a `type` value or
+   * `deadline` (unix ms, 0 = forever) passes; the command is then run again with `retryArgv`
+   * (default: as received). Where blocking is not allowed (inside EXEC) it replies
+   * `deniedReply` itself: the null array, or for BLMOVE/BRPOPLPUSH the null bulk.
+   */
+  block(
+    keys: readonly string[],
+    type: BlockedOnType,
+    deadline: number,
+    retryArgv?: readonly string[],
+    deniedReply: "nullArray" | "nullBulk" = "nullArray",
+  ): void {
+    this.engine.blockClient(this.client, keys, type, deadline, retryArgv ?? this.currentArgv, deniedReply);
+  }
+
+  /** True while a blocked command runs again because a key it waits on became ready. */
+  get retrying(): boolean {
+    return this.engine.retrying;
+  }
+
+  /**
+   * During such a re-run, the key that became ready: Redis 7.0 serves a woken client from
+   * that key only, even when an earlier key of its command also holds data by now.
+   */
+  get retryKey(): string | undefined {
+    return this.engine.retryKey;
+  }
+
+  /** New data arrived under `key` (XADD on an existing stream): wake clients waiting on it. */
+  signalKeyAsReady(key: string, db: Database = this.client.db): void {
+    this.engine.blocking.signal(db, key);
   }
 
   /** Log these arguments instead of the command as received. */

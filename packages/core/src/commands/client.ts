@@ -40,9 +40,9 @@ function clientTypeByName(name: string): ClientType | undefined {
   }
 }
 
-/** kv has no replication, and subscribed clients are not tracked here yet: every client is "normal". */
-function clientType(_client: ClientSession): ClientType {
-  return "normal";
+/** kv has no replication: a client is "pubsub" while it has any subscription (either protocol), else "normal". */
+function clientType(ctx: CommandContext, client: ClientSession): ClientType {
+  return ctx.engine.pubsub.isSubscriber(client) ? "pubsub" : "normal";
 }
 
 /** Every connected client, the caller included (a host without sockets lists none). */
@@ -53,8 +53,12 @@ function connectedClients(ctx: CommandContext): ClientSession[] {
 }
 
 /** Redis's client flag letters, in its order; "N" when none applies. */
-function clientFlags(client: ClientSession): string {
+function clientFlags(ctx: CommandContext, client: ClientSession): string {
   let flags = "";
+  if (ctx.engine.pubsub.isSubscriber(client)) flags += "P";
+  if (client.transaction !== undefined) flags += "x";
+  if (client.blocked !== undefined) flags += "b";
+  if (client.watchInvalidated) flags += "d";
   if (client.closeAfterReply) flags += "c";
   if (client.noEvict) flags += "e";
   return flags === "" ? "N" : flags;
@@ -80,11 +84,13 @@ function describeClient(ctx: CommandContext, client: ClientSession, argv: readon
   const replyBufferPeak = isCaller ? 16384 : 0;
   const totalMemory = CLIENT_STRUCT_BYTES + replyBufferSize + queryBuffer + queryFree + argvMemory + outputBuffer;
   const command = isCaller ? ctx.spec.fullName : client.lastCommand;
+  const subscriptions = ctx.engine.pubsub.subscriptionsOf(client);
   return (
     `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} fd=${client.fd} name=${client.name}` +
     ` age=${Math.max(0, Math.floor((now - client.createdAt) / 1000))}` +
     ` idle=${isCaller ? 0 : Math.max(0, Math.floor((now - client.lastInteraction) / 1000))}` +
-    ` flags=${clientFlags(client)} db=${client.db.index} sub=0 psub=0 ssub=0 multi=-1` +
+    ` flags=${clientFlags(ctx, client)} db=${client.db.index} sub=${subscriptions?.channels.size ?? 0}` +
+    ` psub=${subscriptions?.patterns.size ?? 0} ssub=${subscriptions?.shardChannels.size ?? 0} multi=-1` +
     ` qbuf=${queryBuffer} qbuf-free=${queryFree} argv-mem=${argvMemory} multi-mem=0` +
     ` rbs=${replyBufferSize} rbp=${replyBufferPeak} obl=0 oll=0 omem=${outputBuffer} tot-mem=${totalMemory}` +
     ` events=${outputBuffer > 0 ? "rw" : "r"} cmd=${command} user=${client.user} redir=-1 resp=${client.protocol}\n`
@@ -122,7 +128,7 @@ function clientList(ctx: CommandContext, argv: readonly string[]): void {
       ctx.error(`ERR Unknown client type '${argv[3]!}'`);
       return;
     }
-    for (const client of connectedClients(ctx)) if (clientType(client) === type) text += describeClient(ctx, client, argv);
+    for (const client of connectedClients(ctx)) if (clientType(ctx, client) === type) text += describeClient(ctx, client, argv);
   } else if (argv.length > 3 && argv[2]!.toLowerCase() === "id") {
     // Listed in the order asked, repeats included, as Redis does.
     const clients = connectedClients(ctx);
@@ -214,7 +220,7 @@ function clientKill(ctx: CommandContext, argv: readonly string[]): void {
   for (const client of connectedClients(ctx)) {
     if (filter.addr !== undefined && client.remoteAddress !== filter.addr) continue;
     if (filter.laddr !== undefined && client.localAddress !== filter.laddr) continue;
-    if (filter.type !== undefined && clientType(client) !== filter.type) continue;
+    if (filter.type !== undefined && clientType(ctx, client) !== filter.type) continue;
     if (filter.id !== undefined && client.id !== filter.id) continue;
     if (filter.user !== undefined && client.user !== filter.user) continue;
     if (client === ctx.client) {
@@ -231,6 +237,33 @@ function clientKill(ctx: CommandContext, argv: readonly string[]): void {
   if (!oldForm) ctx.reply.integer(killed);
   else if (killed === 0) ctx.error("ERR No such client");
   else ctx.reply.simple("OK");
+}
+
+/** CLIENT UNBLOCK: ends another client's blocking command as a timeout would, or with an error. */
+function clientUnblock(ctx: CommandContext, argv: readonly string[]): void {
+  const id = parseInteger(argv[2]!);
+  if (id === undefined) {
+    ctx.error(Errors.notInteger);
+    return;
+  }
+  const reason = argv[3];
+  let error: string | undefined;
+  if (reason !== undefined) {
+    const lower = reason.toLowerCase();
+    if (lower === "error") error = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    else if (lower !== "timeout") {
+      ctx.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  let unblocked = false;
+  for (const client of ctx.engine.blocking.clients()) {
+    if (client.id === Number(id)) {
+      unblocked = ctx.engine.unblock(client, error);
+      break;
+    }
+  }
+  ctx.reply.integer(unblocked ? 1 : 0);
 }
 
 function clientNoEvict(ctx: CommandContext, argv: readonly string[]): void {
@@ -322,6 +355,7 @@ export const clientCommands: CommandDefinition[] = [
   { name: "client|list", handler: clientList },
   { name: "client|kill", handler: clientKill },
   { name: "client|no-evict", handler: clientNoEvict },
+  { name: "client|unblock", handler: clientUnblock },
   { name: "client|setinfo", handler: clientSetInfo },
   { name: "client|help", handler: clientHelp },
 ];

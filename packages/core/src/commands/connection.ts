@@ -28,6 +28,13 @@ function ping(ctx: CommandContext, argv: readonly string[]): void {
     ctx.error(wrongArity("ping"));
     return;
   }
+  if (ctx.client.protocol === 2 && ctx.engine.pubsub.isSubscriber(ctx.client)) {
+    // RESP2 subscriber mode: replies must look like messages, so PING answers ["pong", message].
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(argv[1] ?? "");
+    return;
+  }
   if (argv.length === 1) ctx.reply.simple("PONG");
   else ctx.reply.bulk(argv[1]!);
 }

@@ -3,6 +3,7 @@ import { connectionCommands } from "./connection.js";
 import { hashesCommands } from "./hashes.js";
 import { keysCommands } from "./keys.js";
 import { listsCommands } from "./lists.js";
+import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setsCommands } from "./sets.js";
 import { sortedSetsCommands } from "./sorted-sets.js";
@@ -20,4 +21,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...hashesCommands,
   ...setsCommands,
   ...sortedSetsCommands,
+  ...pubsubCommands,
 ];

@@ -140,9 +140,9 @@ function clientsSection(ctx: CommandContext): Field[] {
     ["maxclients", ctx.engine.config.lookup("maxclients")?.value ?? "10000"],
     ["client_recent_max_input_buffer", maxInput],
     ["client_recent_max_output_buffer", maxOutput],
-    ["blocked_clients", 0],
+    ["blocked_clients", ctx.engine.blocking.size],
     ["tracking_clients", 0],
-    ["clients_in_timeout_table", 0],
+    ["clients_in_timeout_table", ctx.engine.blocking.timedCount()],
   ];
 }
 
@@ -283,9 +283,9 @@ function statsSection(ctx: CommandContext): Field[] {
     ["current_eviction_exceeded_time", 0],
     ["keyspace_hits", stats.keyspaceHits],
     ["keyspace_misses", stats.keyspaceMisses],
-    ["pubsub_channels", 0],
-    ["pubsub_patterns", 0],
-    ["pubsubshard_channels", 0],
+    ["pubsub_channels", ctx.engine.pubsub.channelCount],
+    ["pubsub_patterns", ctx.engine.pubsub.patternCount],
+    ["pubsubshard_channels", ctx.engine.pubsub.shardChannelCount],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
     ["migrate_cached_sockets", 0],

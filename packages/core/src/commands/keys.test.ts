@@ -488,13 +488,15 @@ describe("RENAME / RENAMENX", () => {
     expect(h.propagated).toEqual([[0, ["RENAMENX", "a", "c"]]]);
   });
 
-  it("RENAMENX treats an expired destination as missing", () => {
+  it("RENAMENX treats an expired destination as missing (the DEL and the rename logged as one unit)", () => {
     given(["a", "1"], ["b", "2", 10]);
     vi.setSystemTime(T0 + 10);
     expect(h.raw("RENAMENX", "a", "b")).toBe(int(1));
     expect(h.propagated).toEqual([
+      [0, ["MULTI"]],
       [0, ["DEL", "b"]],
       [0, ["RENAMENX", "a", "b"]],
+      [0, ["EXEC"]],
     ]);
   });
 });

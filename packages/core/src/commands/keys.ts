@@ -377,6 +377,9 @@ function swapdbCommand(ctx: CommandContext, argv: readonly string[]): void {
     resetRandomKey(b);
     swapExactDeadlines(a, b);
     signalSwappedKeys(ctx, a, b);
+    // Clients blocked in either database may now find their key (Redis's scanDatabaseForReadyKeys).
+    ctx.engine.scanDatabaseForReadyKeys(a);
+    ctx.engine.scanDatabaseForReadyKeys(b);
   }
   ctx.dirty();
   ctx.reply.simple("OK");

@@ -123,8 +123,10 @@ describe("LPUSH / RPUSH / LPUSHX / RPUSHX", () => {
     expect(h.raw("RPUSH", "l", "new")).toBe(int(1));
     expect(h.raw("PTTL", "l")).toBe(int(-1));
     expect(h.propagated).toEqual([
+      [0, ["MULTI"]],
       [0, ["DEL", "l"]],
       [0, ["RPUSH", "l", "new"]],
+      [0, ["EXEC"]],
     ]);
   });
 });

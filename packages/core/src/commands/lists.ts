@@ -3,11 +3,12 @@ import type { CommandDefinition } from "../command/command-spec.js";
 import { NotifyClass } from "../command/notify.js";
 import { Errors, wrongArity } from "../errors.js";
 import { ListValue } from "../types/list-value.js";
+import { parseBlockTimeout } from "../blocking/block-timeout.js";
 import { optionIs } from "../util/c-string.js";
 import { LLONG_MIN, parseInteger } from "../util/redis-integer.js";
 
 /*
- * The lists family (Redis's t_list.c), non-blocking commands. Replies, error texts,
+ * The lists family (Redis's t_list.c), blocking pops included. Replies, error texts,
  * notifications and propagated forms follow redis-server 7.0.15, including its integer
  * quirks at LONG_MIN (LPOS RANK, LREM count), which negate to themselves in C.
  *
@@ -27,15 +28,6 @@ const LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
 // ---------------------------------------------------------------------------------------
 // Shared steps
 // ---------------------------------------------------------------------------------------
-
-/**
- * Hook for blocking pops (BLPOP, BLMOVE, BLMPOP...): called whenever a list key comes into
- * existence. Redis signals readiness only there (in dbAdd): clients block on missing keys
- * only, so a list that already existed cannot be what they wait for. A no-op until the
- * blocking commands exist; they record `key` here and serve waiting clients after the
- * current command, as Redis's handleClientsBlockedOnKeys does.
- */
-function signalKeyAsReady(_ctx: CommandContext, _key: string): void {}
 
 /** Creates an empty list under `key` (Redis's dbAdd, with its "new" event); the caller pushes at once. */
 function createList(ctx: CommandContext, key: string): ListValue {
@@ -113,14 +105,12 @@ function pushGeneric(ctx: CommandContext, argv: readonly string[], toHead: boole
   const key = argv[1]!;
   let list = ctx.ofType(ctx.lookupWrite(key), ListValue);
   if (list === null) return;
-  let created = false;
   if (list === undefined) {
     if (existingOnly) {
       ctx.reply.integer(0);
       return;
     }
     list = createList(ctx, key);
-    created = true;
   }
   if (toHead) for (let j = 2; j < argv.length; j++) list.pushFront(argv[j]!);
   else for (let j = 2; j < argv.length; j++) list.pushBack(argv[j]!);
@@ -128,7 +118,6 @@ function pushGeneric(ctx: CommandContext, argv: readonly string[], toHead: boole
   ctx.reply.integer(list.length);
   ctx.keyModified(key);
   ctx.notify(NotifyClass.List, toHead ? "lpush" : "rpush", key);
-  if (created) signalKeyAsReady(ctx, key);
 }
 
 function lpushCommand(ctx: CommandContext, argv: readonly string[]): void {
@@ -228,13 +217,15 @@ function rpopCommand(ctx: CommandContext, argv: readonly string[]): void {
 }
 
 /**
- * LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first non-empty list,
- * replying [key, [elements]], and is propagated as the LPOP/RPOP with a count it amounted to.
+ * LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] and BLMPOP timeout numkeys ...: pops
+ * from the first non-empty list, replying [key, [elements]], and is propagated as the
+ * LPOP/RPOP with a count it amounted to. BLMPOP parses its timeout last, as Redis does.
  */
-function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const numkeys = atLeastOrReply(ctx, argv[1]!, 1, NUMKEYS_NOT_POSITIVE);
+function lmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex: number, blocking: boolean): void {
+  const numkeys = atLeastOrReply(ctx, argv[numkeysIndex]!, 1, NUMKEYS_NOT_POSITIVE);
   if (numkeys === undefined) return;
-  const whereIndex = numkeys + 2;
+  const firstKey = numkeysIndex + 1;
+  const whereIndex = firstKey + numkeys;
   if (whereIndex >= argv.length) {
     ctx.error(Errors.syntax);
     return;
@@ -253,9 +244,17 @@ function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
     }
   }
   if (count === -1) count = 1;
+  let deadline = 0;
+  if (blocking) {
+    const parsed = parseBlockTimeout(ctx, argv[1]!, "seconds");
+    if (parsed === undefined) return;
+    deadline = parsed;
+  }
 
-  for (let j = 2; j < whereIndex; j++) {
+  const readyKey = ctx.retryKey;
+  for (let j = firstKey; j < whereIndex; j++) {
     const key = argv[j]!;
+    if (readyKey !== undefined && key !== readyKey) continue;
     const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
     if (list === null) return;
     if (list === undefined || list.length === 0) continue;
@@ -267,7 +266,42 @@ function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
     ctx.propagateAs([fromHead ? "LPOP" : "RPOP", key, String(popped)]);
     return;
   }
-  ctx.reply.nullArray();
+  if (blocking) ctx.block(argv.slice(firstKey, whereIndex), "list", deadline);
+  else ctx.reply.nullArray();
+}
+
+function lmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
+  lmpopGeneric(ctx, argv, 1, false);
+}
+
+function blmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
+  lmpopGeneric(ctx, argv, 2, true);
+}
+
+/**
+ * BLPOP/BRPOP key [key ...] timeout (Redis's blockingPopGenericCommand): the timeout is
+ * parsed first; the first key holding a list is popped and the command propagated as the
+ * plain LPOP/RPOP it amounted to; with none, the client waits.
+ */
+function blockingPopGeneric(ctx: CommandContext, argv: readonly string[], fromHead: boolean): void {
+  const last = argv.length - 1;
+  const deadline = parseBlockTimeout(ctx, argv[last]!, "seconds");
+  if (deadline === undefined) return;
+  const readyKey = ctx.retryKey;
+  for (let j = 1; j < last; j++) {
+    const key = argv[j]!;
+    if (readyKey !== undefined && key !== readyKey) continue;
+    const list = ctx.ofType(ctx.lookupWrite(key), ListValue);
+    if (list === null) return;
+    if (list === undefined) continue;
+    ctx.reply.array(2);
+    ctx.reply.bulk(key);
+    ctx.reply.bulk((fromHead ? list.popFront() : list.popBack())!);
+    elementsRemoved(ctx, key, list, fromHead, 1);
+    ctx.propagateAs([fromHead ? "LPOP" : "RPOP", key]);
+    return;
+  }
+  ctx.block(argv.slice(1, last), "list", deadline);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,18 +545,13 @@ function lmoveGeneric(ctx: CommandContext, argv: readonly string[], fromHead: bo
   let destination = ctx.ofType(ctx.lookupWrite(destinationKey), ListValue);
   if (destination === null) return;
   const value = (fromHead ? source.popFront() : source.popBack())!;
-  let created = false;
-  if (destination === undefined) {
-    destination = createList(ctx, destinationKey);
-    created = true;
-  }
+  destination ??= createList(ctx, destinationKey);
   if (toHead) destination.pushFront(value);
   else destination.pushBack(value);
   ctx.keyModified(destinationKey);
   ctx.notify(NotifyClass.List, toHead ? "lpush" : "rpush", destinationKey);
   ctx.reply.bulk(value);
   elementsRemoved(ctx, sourceKey, source, fromHead, 1);
-  if (created) signalKeyAsReady(ctx, destinationKey);
 }
 
 function lmoveCommand(ctx: CommandContext, argv: readonly string[]): void {
@@ -535,6 +564,33 @@ function lmoveCommand(ctx: CommandContext, argv: readonly string[]): void {
 
 function rpoplpushCommand(ctx: CommandContext, argv: readonly string[]): void {
   lmoveGeneric(ctx, argv, false, true);
+}
+
+/**
+ * BLMOVE/BRPOPLPUSH: LMOVE once the source exists, logged as the LMOVE/RPOPLPUSH it
+ * amounted to. Inside MULTI an empty source answers a null bulk (not the null array a
+ * timeout gives), as Redis's blmoveGenericCommand does.
+ */
+function blmoveGeneric(ctx: CommandContext, argv: readonly string[], fromHead: boolean, toHead: boolean, timeoutIndex: number): void {
+  const deadline = parseBlockTimeout(ctx, argv[timeoutIndex]!, "seconds");
+  if (deadline === undefined) return;
+  const sourceKey = argv[1]!;
+  const source = ctx.ofType(ctx.lookupWrite(sourceKey), ListValue);
+  if (source === null) return;
+  if (source === undefined) {
+    ctx.block([sourceKey], "list", deadline, undefined, "nullBulk");
+    return;
+  }
+  lmoveGeneric(ctx, argv, fromHead, toHead);
+  ctx.propagateAs(timeoutIndex === 5 ? ["LMOVE", sourceKey, argv[2]!, argv[3]!, argv[4]!] : ["RPOPLPUSH", sourceKey, argv[2]!]);
+}
+
+function blmoveCommand(ctx: CommandContext, argv: readonly string[]): void {
+  const fromHead = headOrReply(ctx, argv[3]!);
+  if (fromHead === undefined) return;
+  const toHead = headOrReply(ctx, argv[4]!);
+  if (toHead === undefined) return;
+  blmoveGeneric(ctx, argv, fromHead, toHead, 5);
 }
 
 export const listsCommands: CommandDefinition[] = [
@@ -555,4 +611,9 @@ export const listsCommands: CommandDefinition[] = [
   { name: "lrem", handler: lremCommand },
   { name: "lmove", handler: lmoveCommand },
   { name: "rpoplpush", handler: rpoplpushCommand },
+  { name: "blpop", handler: (ctx, argv) => blockingPopGeneric(ctx, argv, true) },
+  { name: "brpop", handler: (ctx, argv) => blockingPopGeneric(ctx, argv, false) },
+  { name: "blmpop", handler: blmpopCommand },
+  { name: "blmove", handler: blmoveCommand },
+  { name: "brpoplpush", handler: (ctx, argv) => blmoveGeneric(ctx, argv, false, true, 3) },
 ];

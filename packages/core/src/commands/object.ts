@@ -57,7 +57,7 @@ export function objectEncoding(db: Database, key: string, value: StoredValue): s
 }
 
 function lookupOrNull(ctx: CommandContext, argv: readonly string[]): StoredValue | undefined {
-  const value = ctx.lookupRead(argv[2]!);
+  const value = ctx.lookupRead(argv[2]!, ctx.db, false); // no "keymiss": Redis's LOOKUP_NONOTIFY
   if (value === undefined) ctx.reply.nullBulk();
   return value;
 }

@@ -366,12 +366,12 @@ describe("SPOP", () => {
     expect(h.raw("SPOP", "s", "100")).toBe(arr("1", "3", "5"));
   });
 
-  it("popping a few logs one SREM per member", () => {
+  it("popping a few logs one SREM per member, wrapped in MULTI/EXEC as Redis 7.0 does", () => {
     given(["SADD", "s", ...range(1, 20)]);
     const popped = membersOf(h.raw("SPOP", "s", "3"));
     expect(popped).toHaveLength(3);
     expect(new Set(popped).size).toBe(3);
-    expect(h.propagated).toEqual(popped.map((member) => [0, ["SREM", "s", member]]));
+    expect(h.propagated).toEqual([[0, ["MULTI"]], ...popped.map((member) => [0, ["SREM", "s", member]]), [0, ["EXEC"]]]);
     expect(events).toEqual(["0 spop s"]);
     expect(h.raw("SCARD", "s")).toBe(int(17));
   });
@@ -386,7 +386,7 @@ describe("SPOP", () => {
     expect(h.raw("TTL", "s")).toBe(int(1000));
     const left = membersOf(h.raw("SMEMBERS", "s"));
     expect(sorted([...popped, ...left])).toEqual(sorted(range(1, 600)));
-    expect(h.propagated).toHaveLength(598);
+    expect(h.propagated).toHaveLength(598 + 2);
   });
 
   it("partitions the set into popped and kept members (property)", () => {

@@ -3,6 +3,7 @@ import type { CommandContext } from "../command/command-context.js";
 import type { CommandDefinition } from "../command/command-spec.js";
 import { NotifyClass } from "../command/notify.js";
 import { Errors } from "../errors.js";
+import { parseBlockTimeout } from "../blocking/block-timeout.js";
 import { optionIs } from "../util/c-string.js";
 import { globMatch } from "../util/glob-match.js";
 import { parseInteger } from "../util/redis-integer.js";
@@ -41,13 +42,6 @@ const LONG_MAX = 9223372036854775807n;
 /** Where ZPOPMIN/ZPOPMAX and ZMPOP take from (Redis's ZSET_MIN / ZSET_MAX). */
 export const ZSET_MIN = 0;
 export const ZSET_MAX = 1;
-
-/**
- * Hook for the blocking commands (BZPOPMIN, BZPOPMAX, BZMPOP): called wherever a sorted
- * set key comes into existence, as Redis's dbAdd calls signalKeyAsReady. Blocking is not
- * implemented yet, so nothing waits to be told.
- */
-function signalKeyAsReady(_ctx: CommandContext, _key: string): void {}
 
 const scratchLimits = { maxListpackEntries: 128, maxListpackValue: 64 };
 
@@ -105,10 +99,7 @@ function storeResult(ctx: CommandContext, key: string, result: ZsetValue | undef
   if (result !== undefined && result.size > 0) {
     const existed = ctx.lookupWrite(key) !== undefined;
     ctx.db.set(key, result);
-    if (!existed) {
-      ctx.notify(NotifyClass.New, "new", key);
-      signalKeyAsReady(ctx, key);
-    }
+    if (!existed) ctx.notify(NotifyClass.New, "new", key);
     ctx.keyModified(key);
     ctx.reply.integer(result.size);
     ctx.notify(NotifyClass.ZSet, event, key);
@@ -385,7 +376,6 @@ function zaddGeneric(ctx: CommandContext, argv: readonly string[], initialFlags:
     zset = new ZsetValue(ZsetValue.startsAsListpack(argv[scoreIndex + 1]!, limits));
     ctx.db.set(key, zset);
     ctx.notify(NotifyClass.New, "new", key);
-    signalKeyAsReady(ctx, key);
   }
 
   let added = 0;
@@ -834,11 +824,14 @@ function zpopMinMax(ctx: CommandContext, argv: readonly string[], where: number)
   zpopGeneric(ctx, argv, 1, 1, where, false, count, nested, false, false);
 }
 
-/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (zmpopGenericCommand). */
-function zmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
-  const numkeys = parseLongAtLeast(ctx, argv[1]!, 1, "ERR numkeys should be greater than 0");
+/**
+ * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] and BZMPOP timeout numkeys ...
+ * (zmpopGenericCommand); BZMPOP parses its timeout after everything else, as Redis does.
+ */
+function zmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex: number, blocking: boolean): void {
+  const numkeys = parseLongAtLeast(ctx, argv[numkeysIndex]!, 1, "ERR numkeys should be greater than 0");
   if (numkeys === undefined) return;
-  const whereIndex = 1 + numkeys + 1;
+  const whereIndex = numkeysIndex + numkeys + 1;
   if (whereIndex >= argv.length) {
     ctx.error(Errors.syntax);
     return;
@@ -862,7 +855,51 @@ function zmpopCommand(ctx: CommandContext, argv: readonly string[]): void {
     }
   }
   if (count === -1) count = 1;
-  zpopGeneric(ctx, argv, 2, numkeys, where, true, count, true, true, true);
+  if (!blocking) {
+    zpopGeneric(ctx, argv, numkeysIndex + 1, numkeys, where, true, count, true, true, true);
+    return;
+  }
+  const deadline = parseBlockTimeout(ctx, argv[1]!, "seconds");
+  if (deadline === undefined) return;
+  blockingZpopGeneric(ctx, argv, numkeysIndex + 1, numkeys, where, count, deadline);
+}
+
+/**
+ * The blocking pops (blockingGenericZpopCommand): pop from the first key holding a sorted
+ * set, or wait. BZPOPMIN/BZPOPMAX (count -1) reply [key, member, score] and are logged as a
+ * plain ZPOPMIN/ZPOPMAX; BZMPOP replies as ZMPOP and is logged with the count popped.
+ */
+function blockingZpopGeneric(
+  ctx: CommandContext,
+  argv: readonly string[],
+  firstKey: number,
+  keyCount: number,
+  where: number,
+  count: number,
+  deadline: number,
+): void {
+  const readyKey = ctx.retryKey;
+  for (let j = firstKey; j < firstKey + keyCount; j++) {
+    const key = argv[j]!;
+    if (readyKey !== undefined && key !== readyKey) continue;
+    const zset = lookupZset(ctx, key, true);
+    if (zset === null) return;
+    if (zset === undefined) continue;
+    if (count !== -1) {
+      zpopGeneric(ctx, argv, j, 1, where, true, count, true, true, true);
+    } else {
+      zpopGeneric(ctx, argv, j, 1, where, true, -1, false, false, false);
+      ctx.propagateAs([where === ZSET_MAX ? "ZPOPMAX" : "ZPOPMIN", key]);
+    }
+    return;
+  }
+  ctx.block(argv.slice(firstKey, firstKey + keyCount), "zset", deadline);
+}
+
+function bzpopMinMax(ctx: CommandContext, argv: readonly string[], where: number): void {
+  const deadline = parseBlockTimeout(ctx, argv[argv.length - 1]!, "seconds");
+  if (deadline === undefined) return;
+  blockingZpopGeneric(ctx, argv, 1, argv.length - 2, where, -1, deadline);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1262,8 +1299,11 @@ export const sortedSetsCommands: CommandDefinition[] = [
   { name: "zremrangebyscore", handler: (ctx, argv) => zremrangeGeneric(ctx, argv, RANGE_SCORE) },
   { name: "zremrangebylex", handler: (ctx, argv) => zremrangeGeneric(ctx, argv, RANGE_LEX) },
   { name: "zpopmin", handler: (ctx, argv) => zpopMinMax(ctx, argv, ZSET_MIN) },
+  { name: "bzpopmin", handler: (ctx, argv) => bzpopMinMax(ctx, argv, ZSET_MIN) },
+  { name: "bzpopmax", handler: (ctx, argv) => bzpopMinMax(ctx, argv, ZSET_MAX) },
+  { name: "bzmpop", handler: (ctx, argv) => zmpopGeneric(ctx, argv, 2, true) },
   { name: "zpopmax", handler: (ctx, argv) => zpopMinMax(ctx, argv, ZSET_MAX) },
-  { name: "zmpop", handler: zmpopCommand },
+  { name: "zmpop", handler: (ctx, argv) => zmpopGeneric(ctx, argv, 1, false) },
   { name: "zunion", handler: (ctx, argv) => zsetOperation(ctx, argv, undefined, 1, SET_OP_UNION, false) },
   { name: "zinter", handler: (ctx, argv) => zsetOperation(ctx, argv, undefined, 1, SET_OP_INTER, false) },
   { name: "zdiff", handler: (ctx, argv) => zsetOperation(ctx, argv, undefined, 1, SET_OP_DIFF, false) },

@@ -179,6 +179,7 @@ function setGeneric(
   const db = ctx.db;
   if ((flags & OPT_KEEPTTL) !== 0 || expireText !== undefined) db.overwrite(key, value);
   else db.set(key, value);
+  if (!found) ctx.notify(NotifyClass.New, "new", key);
   ctx.keyModified(key);
   ctx.dirty();
   ctx.notify(NotifyClass.String, "set", key);
@@ -215,6 +216,8 @@ function setCommand(ctx: CommandContext, argv: readonly string[]): void {
     // expires it first if due (logging DEL, firing "expired"); only keys with a TTL can be.
     const db = ctx.db;
     if (db.expiresSize !== 0) ctx.lookupWrite(key);
+    // Redis's dbAdd fires "new" for a created key; the existence check is paid only when n is on.
+    if ((ctx.engine.notifyMask & NotifyClass.New) !== 0 && db.peek(key) === undefined) ctx.notify(NotifyClass.New, "new", key);
     db.set(key, value);
     ctx.keyModified(key);
     ctx.dirty();
@@ -245,6 +248,7 @@ function psetexCommand(ctx: CommandContext, argv: readonly string[]): void {
 function getsetCommand(ctx: CommandContext, argv: readonly string[]): void {
   const key = argv[1]!;
   if (!getGeneric(ctx, key)) return;
+  if (ctx.db.peek(key) === undefined) ctx.notify(NotifyClass.New, "new", key);
   ctx.db.set(key, argv[2]!);
   ctx.keyModified(key);
   ctx.notify(NotifyClass.String, "set", key);
@@ -346,6 +350,7 @@ function msetGeneric(ctx: CommandContext, argv: readonly string[], onlyIfNoneExi
     const key = argv[j]!;
     // As Redis's setKey: a key past its TTL is expired (and its DEL logged) before the write.
     if (db.expiresSize !== 0) ctx.lookupWrite(key);
+    if ((ctx.engine.notifyMask & NotifyClass.New) !== 0 && db.peek(key) === undefined) ctx.notify(NotifyClass.New, "new", key);
     db.set(key, argv[j + 1]!);
     ctx.keyModified(key);
     ctx.notify(NotifyClass.String, "set", key);
@@ -397,6 +402,7 @@ function appendCommand(ctx: CommandContext, argv: readonly string[]): void {
   if (current === undefined) {
     // A new key holds the argument as SET would store it: not "raw" for OBJECT ENCODING.
     db.set(key, addition);
+    ctx.notify(NotifyClass.New, "new", key);
     total = addition.length;
   } else {
     if (typeof current !== "string") {
@@ -439,6 +445,7 @@ function setrangeCommand(ctx: CommandContext, argv: readonly string[]): void {
     if (!checkStringLength(ctx, offset + patch.length)) return;
     updated = "\0".repeat(offset) + patch;
     db.set(key, updated);
+    ctx.notify(NotifyClass.New, "new", key);
   } else {
     if (typeof current !== "string") {
       ctx.error(Errors.wrongType);
@@ -534,6 +541,7 @@ function incrDecr(ctx: CommandContext, key: string, increment: number | bigint):
   const text = String(result);
   if (current === undefined) ctx.db.set(key, text);
   else ctx.db.overwrite(key, text);
+  if (current === undefined) ctx.notify(NotifyClass.New, "new", key);
   ctx.keyModified(key);
   ctx.notify(NotifyClass.String, "incrby", key);
   ctx.dirty();
@@ -595,6 +603,7 @@ function incrbyfloatCommand(ctx: CommandContext, argv: readonly string[]): void 
   const text = formatLongDouble(sum);
   if (current === undefined) ctx.db.set(key, text);
   else ctx.db.overwrite(key, text);
+  if (current === undefined) ctx.notify(NotifyClass.New, "new", key);
   // createStringObjectFromLongDouble never int-encodes, even for "3".
   ctx.db.encodingPins.set(key, text.length <= 44 ? "embstr" : "raw");
   ctx.keyModified(key);

@@ -1,10 +1,12 @@
 import { KeyTable } from "./key-table.js";
-import type { StoredValue } from "./stored-value.js";
+import type { StoredValue, TypedValue } from "./stored-value.js";
 
 /** Hooks the keyspace calls out through; the engine wires them to propagation and notifications. */
 export interface DatabaseEvents {
   /** A key was found expired and removed (lazily or by the active cycle). */
   expired(db: Database, key: string): void;
+  /** A list, set, zset, hash or stream was stored under `key` (blocked clients may be waiting for it). */
+  typedValueStored?(db: Database, key: string, value: TypedValue): void;
 }
 
 /**
@@ -63,6 +65,7 @@ export class Database {
     this.values.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
+    if (typeof value !== "string") this.events.typedValueStored?.(this, key, value);
   }
 
   /** Replaces the value of a live key, keeping its TTL (KEEPTTL, APPEND, INCR...). */

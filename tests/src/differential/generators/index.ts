@@ -1,6 +1,7 @@
 import type { CommandGenerator } from "../command-generators.js";
 import { registerHashesGenerators } from "./hashes.js";
 import { registerListsGenerators } from "./lists.js";
+import { registerPubsubGenerators } from "./pubsub.js";
 import { registerSetsGenerators } from "./sets.js";
 import { registerSortedSetsGenerators } from "./sorted-sets.js";
 
@@ -15,4 +16,5 @@ export const familyGenerators: ((add: AddGenerator) => void)[] = [
   registerHashesGenerators,
   registerSetsGenerators,
   registerSortedSetsGenerators,
+  registerPubsubGenerators,
 ];
