@@ -19,6 +19,7 @@ const readCommands: Record<string, (key: string) => string[]> = {
   set: (key) => ["SMEMBERS", key],
   hash: (key) => ["HGETALL", key],
   zset: (key) => ["ZRANGE", key, "0", "-1", "WITHSCORES"],
+  stream: (key) => ["XRANGE", key, "-", "+"],
 };
 
 function canonical(type: string, value: ReplyValue): string {

@@ -7,6 +7,7 @@ import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setsCommands } from "./sets.js";
 import { sortedSetsCommands } from "./sorted-sets.js";
+import { streamsCommands } from "./streams.js";
 import { stringsCommands } from "./strings.js";
 import { transactionCommands } from "./transactions.js";
 
@@ -22,4 +23,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...setsCommands,
   ...sortedSetsCommands,
   ...pubsubCommands,
+  ...streamsCommands,
 ];

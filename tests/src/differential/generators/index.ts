@@ -4,6 +4,7 @@ import { registerListsGenerators } from "./lists.js";
 import { registerPubsubGenerators } from "./pubsub.js";
 import { registerSetsGenerators } from "./sets.js";
 import { registerSortedSetsGenerators } from "./sorted-sets.js";
+import { registerStreamsGenerators } from "./streams.js";
 
 /**
  * Generators of the data-type families, one module each, registered here. Each receives
@@ -17,4 +18,5 @@ export const familyGenerators: ((add: AddGenerator) => void)[] = [
   registerSetsGenerators,
   registerSortedSetsGenerators,
   registerPubsubGenerators,
+  registerStreamsGenerators,
 ];
