@@ -109,7 +109,7 @@ describe("DEBUG subcommands", () => {
 
   it("HELP lists the subcommands kv serves in Redis's words", () => {
     const help = new TestHarness().raw("DEBUG", "HELP");
-    expect(help.startsWith("*43\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CHANGE-REPL-ID\r\n")).toBe(true);
+    expect(help.startsWith("*47\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+CHANGE-REPL-ID\r\n")).toBe(true);
     expect(help).toContain("+SLEEP <seconds>\r\n+    Stop the server for <seconds>. Decimals allowed.\r\n");
   });
 });

@@ -5,6 +5,7 @@ import type { StoredValue } from "../keyspace/stored-value.js";
 import { writeHelp } from "../util/help-reply.js";
 import { parseInteger } from "../util/redis-integer.js";
 import { rdbIntegerLength, rdbStringLength } from "../util/rdb-string-length.js";
+import { datasetDigest, keyValueDigest } from "../persistence/dataset-digest.js";
 import { changeReplicationId } from "./info.js";
 import { objectEncoding } from "./object.js";
 
@@ -157,6 +158,22 @@ function debugPopulate(ctx: CommandContext, argv: readonly string[]): void {
   ctx.reply.simple("OK");
 }
 
+/** DEBUG DIGEST: a hex fingerprint of the whole dataset, the same as redis-server's for the same data. */
+function debugDigest(ctx: CommandContext): void {
+  ctx.reply.simple(datasetDigest(ctx.engine.keyspace).toString("hex"));
+}
+
+/** DEBUG DIGEST-VALUE key...: each value's fingerprint (zeros for a missing key), without the key name. */
+function debugDigestValue(ctx: CommandContext, argv: readonly string[]): void {
+  const db = ctx.db;
+  ctx.reply.array(argv.length - 2);
+  for (let j = 2; j < argv.length; j++) {
+    // Like Redis's dictFind here: a logically expired key not yet reclaimed is still digested.
+    const key = argv[j]!;
+    ctx.reply.simple(keyValueDigest(db, key, db.peek(key)).toString("hex"));
+  }
+}
+
 /** DEBUG PROTOCOL <type>: one sample reply of each RESP type, for client tests. */
 function debugProtocol(ctx: CommandContext, argv: readonly string[]): void {
   const reply = ctx.reply;
@@ -233,6 +250,10 @@ const debugHelpLines = [
   "CHANGE-REPL-ID",
   "    Change the replication IDs of the instance.",
   "    Dangerous: should be used only for testing the replication subsystem.",
+  "DIGEST",
+  "    Output a hex signature representing the current DB content.",
+  "DIGEST-VALUE <key> [<key> ...]",
+  "    Output a hex signature of the values of all the specified keys.",
   "ERROR <string>",
   "    Return a Redis protocol error with <string> as message. Useful for clients",
   "    unit tests to simulate Redis errors.",
@@ -283,6 +304,8 @@ function debug(ctx: CommandContext, argv: readonly string[]): void {
   else if (sub === "object" && argc === 3) debugObject(ctx, argv);
   else if (sub === "populate" && argc >= 3 && argc <= 5) debugPopulate(ctx, argv);
   else if (sub === "protocol" && argc === 3) debugProtocol(ctx, argv);
+  else if (sub === "digest" && argc === 2) debugDigest(ctx);
+  else if (sub === "digest-value") debugDigestValue(ctx, argv);
   else if (sub === "error" && argc === 3) ctx.error(sanitizeErrorText(argv[2]!));
   else if (sub === "log" && argc === 3) ctx.reply.simple("OK");
   else if (sub === "change-repl-id" && argc === 2) {

@@ -6,6 +6,7 @@ import { listsCommands } from "./lists.js";
 import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setsCommands } from "./sets.js";
+import { sortCommands } from "./sort.js";
 import { sortedSetsCommands } from "./sorted-sets.js";
 import { streamsCommands } from "./streams.js";
 import { stringsCommands } from "./strings.js";
@@ -22,6 +23,7 @@ export const allCommands: readonly CommandDefinition[] = [
   ...hashesCommands,
   ...setsCommands,
   ...sortedSetsCommands,
+  ...sortCommands,
   ...pubsubCommands,
   ...streamsCommands,
 ];

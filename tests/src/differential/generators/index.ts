@@ -4,6 +4,7 @@ import { registerListsGenerators } from "./lists.js";
 import { registerPubsubGenerators } from "./pubsub.js";
 import { registerSetsGenerators } from "./sets.js";
 import { registerSortedSetsGenerators } from "./sorted-sets.js";
+import { registerSortGenerators } from "./sort.js";
 import { registerStreamsGenerators } from "./streams.js";
 
 /**
@@ -18,5 +19,6 @@ export const familyGenerators: ((add: AddGenerator) => void)[] = [
   registerSetsGenerators,
   registerSortedSetsGenerators,
   registerPubsubGenerators,
+  registerSortGenerators,
   registerStreamsGenerators,
 ];
