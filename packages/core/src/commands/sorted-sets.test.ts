@@ -626,3 +626,18 @@ describe("keyspace statistics", () => {
     expect(stats.keyspaceHits).toBe(hits + 1);
   });
 });
+
+describe("AOF rewrite form of a skiplist holding -0", () => {
+  it("replays -0 as -0, although the replayed set starts as a listpack (which stores 0)", () => {
+    const h = new TestHarness();
+    const args: string[] = [];
+    for (let i = 0; i < 300; i++) args.push(String(i / 7), `member-${i}`);
+    h.raw("ZADD", "z", ...args, "-0", "negative-zero");
+    const value = h.engine.keyspace.db(0).peek("z") as ZsetValue;
+    const fresh = new TestHarness();
+    for (const command of value.rewriteCommands("z")) fresh.raw(...command);
+    expect(fresh.raw("ZSCORE", "z", "negative-zero")).toBe("$2\r\n-0\r\n");
+    expect(fresh.raw("ZCARD", "z")).toBe(":301\r\n");
+    expect(fresh.raw("OBJECT", "ENCODING", "z")).toBe("$8\r\nskiplist\r\n");
+  });
+});

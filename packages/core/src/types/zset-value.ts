@@ -121,11 +121,22 @@ export class ZsetValue implements TypedValue {
       let full = emit(longest, this.scores.get(longest)!);
       if (full !== undefined) yield full;
       for (const [member, score] of this.tree.entries()) {
-        if (member === longest) continue;
         if (Object.is(score, -0)) negativeZeros.push(member);
-        else if ((full = emit(member, score)) !== undefined) yield full;
+        if (member !== longest && (full = emit(member, score)) !== undefined) yield full;
       }
-      for (const member of negativeZeros) if ((full = emit(member, -0)) !== undefined) yield full;
+      if (command.length > 0) yield command;
+      command = [];
+      /*
+       * A listpack stores -0 as 0, and the replayed set is a listpack until it outgrows one,
+       * so -0 members added before that come back as 0. Once everything is in (and the set
+       * is a skiplist again) they are moved off and back to -0: a plain ZADD -0 would be a
+       * no-op, as -0 == 0 for Redis's "score changed" check.
+       */
+      for (let i = 0; i < negativeZeros.length; i += REWRITE_BATCH) {
+        const batch = negativeZeros.slice(i, i + REWRITE_BATCH);
+        yield ["ZADD", key, ...batch.flatMap((member) => ["1", member])];
+        yield ["ZADD", key, ...batch.flatMap((member) => ["-0", member])];
+      }
     }
     if (command.length > 0) yield command;
   }
