@@ -6,7 +6,8 @@
 // Environment: BENCH_REQUESTS (default 100000) requests per redis-benchmark run,
 // BENCH_KEYS (default 1000000) keys for the memory and load-time rounds,
 // BENCH_RUNS (default 2) measured runs per server and setting (the best is reported),
-// BENCH_KV=redis to put a second redis-server in kv's place (a self-test of this script).
+// BENCH_KV=redis to put a second redis-server in kv's place (a self-test of this script),
+// BENCH_SECTIONS (default "throughput,types,memory") to run only some rounds.
 
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -23,6 +24,9 @@ const keyCount = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const kvIsRedis = process.env.BENCH_KV === "redis";
 const runs = Number(process.env.BENCH_RUNS ?? 2);
 const benchmarkTimeoutMs = 180_000;
+const sections = new Set((process.env.BENCH_SECTIONS ?? "throughput,types,memory").split(",").map((name) => name.trim()));
+/** redis-benchmark's data-type tests (issue kv 0.2), each compared with SET of the same run. */
+const typeTests = "set,lpush,lpop,sadd,hset,zadd,lrange_100";
 
 if (!Number.isInteger(requests) || requests < 100_000) throw new Error("BENCH_REQUESTS must be an integer >= 100000");
 if (!kvIsRedis && !existsSync(kvBinary)) {
@@ -185,8 +189,8 @@ function pair(fsync) {
 // ---------------------------------------------------------------------------------------------
 // redis-benchmark
 
-function redisBenchmark(port, pipeline, count = requests) {
-  const args = ["-h", "127.0.0.1", "-p", String(port), "-c", "50", "-n", String(count), "-r", "100000", "-d", "16", "-t", "set,get", "-P", String(pipeline), "--csv"];
+function redisBenchmark(port, pipeline, count = requests, tests = "set,get") {
+  const args = ["-h", "127.0.0.1", "-p", String(port), "-c", "50", "-n", String(count), "-r", "100000", "-d", "16", "-t", tests, "-P", String(pipeline), "--csv"];
   return new Promise((resolve, reject) => {
     execFile("redis-benchmark", args, { timeout: benchmarkTimeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`redis-benchmark ${args.join(" ")} failed: ${error.message}\n${stderr}`));
@@ -309,6 +313,44 @@ async function throughputRound(fsync) {
   return rows;
 }
 
+/** redis-benchmark's CSV names its tests with notes ("LRANGE_100 (first 100 elements)"); the first word is enough. */
+function shortTestName(name) {
+  return name.split(" ")[0];
+}
+
+async function dataTypesRound() {
+  const [kv, redis] = pair("everysec");
+  const rows = [];
+  try {
+    await kv.start();
+    await redis.start();
+    await redisBenchmark(kv.port, 1, 20_000, typeTests);
+    await redisBenchmark(redis.port, 1, 20_000, typeTests);
+    for (const pipeline of [1, 16]) {
+      const measured = { kv: [], redis: [] };
+      for (let run = 0; run < runs; run++) {
+        const order = run % 2 === 0 ? [kv, redis] : [redis, kv];
+        for (const server of order) {
+          console.error(`  data types, -P ${pipeline}, run ${run + 1}/${runs}: ${server.label}`);
+          // FLUSHALL first so every run's LPOP and LRANGE see the same list lengths.
+          await command(server.port, ["FLUSHALL"]);
+          const result = await redisBenchmark(server.port, pipeline, requests, typeTests);
+          measured[server.label].push(Object.fromEntries(Object.entries(result).map(([name, row]) => [shortTestName(name), row])));
+        }
+      }
+      const kvBest = best(measured.kv);
+      const redisBest = best(measured.redis);
+      for (const test of ["SET", "LPUSH", "LPOP", "SADD", "HSET", "ZADD", "LRANGE_100"]) {
+        rows.push({ test, pipeline, kv: kvBest[test], redis: redisBest[test], kvSet: kvBest.SET, redisSet: redisBest.SET });
+      }
+    }
+  } finally {
+    await kv.dispose();
+    await redis.dispose();
+  }
+  return rows;
+}
+
 async function memoryAndLoadRound() {
   const servers = pair("everysec");
   const results = {};
@@ -347,28 +389,52 @@ async function main() {
   const redisVersion = await versionOf(["redis-server", "--version"]);
   console.error(`bench: ${requests} requests per run, ${keyCount} keys for memory/load${kvIsRedis ? " (BENCH_KV=redis: self-test, kv is a redis-server)" : ""}`);
   const throughput = [];
-  for (const fsync of ["everysec", "always"]) {
-    console.error(`throughput with appendfsync ${fsync}`);
-    throughput.push(...(await throughputRound(fsync)));
+  if (sections.has("throughput")) {
+    for (const fsync of ["everysec", "always"]) {
+      console.error(`throughput with appendfsync ${fsync}`);
+      throughput.push(...(await throughputRound(fsync)));
+    }
   }
-  console.error("memory and AOF load time");
-  const memory = await memoryAndLoadRound();
+  let dataTypes = [];
+  if (sections.has("types")) {
+    console.error("data types");
+    dataTypes = await dataTypesRound();
+  }
+  let memory;
+  if (sections.has("memory")) {
+    console.error("memory and AOF load time");
+    memory = await memoryAndLoadRound();
+  }
 
   const lines = [];
   lines.push(`# kv vs redis-server benchmark`);
   lines.push("");
   lines.push(`${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · Node ${process.version} · ${redisVersion.split(" ").slice(0, 3).join(" ")}${kvIsRedis ? " · SELF-TEST: kv column is a second redis-server" : ""}`);
   lines.push("");
-  lines.push(`redis-benchmark -c 50 -n ${requests} -r 100000 -d 16 -t set,get; both servers with appendonly yes; one server benchmarked at a time, after a warm-up; best of ${runs} runs (alternating order) per cell.`);
-  lines.push("");
-  lines.push("| test | pipeline | fsync | kv ops/s | redis ops/s | kv/redis | kv p50 ms | kv p99 ms | redis p50 ms | redis p99 ms |");
-  lines.push("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const row of throughput) {
-    lines.push(
-      `| ${row.test} | ${row.pipeline} | ${row.fsync} | ${fmt(row.kv?.rps)} | ${fmt(row.redis?.rps)} | ${ratio(row.kv?.rps, row.redis?.rps)} | ${fmt(row.kv?.p50, 3)} | ${fmt(row.kv?.p99, 3)} | ${fmt(row.redis?.p50, 3)} | ${fmt(row.redis?.p99, 3)} |`,
-    );
+  if (throughput.length > 0) {
+    lines.push(`redis-benchmark -c 50 -n ${requests} -r 100000 -d 16 -t set,get; both servers with appendonly yes; one server benchmarked at a time, after a warm-up; best of ${runs} runs (alternating order) per cell.`);
+    lines.push("");
+    lines.push("| test | pipeline | fsync | kv ops/s | redis ops/s | kv/redis | kv p50 ms | kv p99 ms | redis p50 ms | redis p99 ms |");
+    lines.push("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const row of throughput) {
+      lines.push(
+        `| ${row.test} | ${row.pipeline} | ${row.fsync} | ${fmt(row.kv?.rps)} | ${fmt(row.redis?.rps)} | ${ratio(row.kv?.rps, row.redis?.rps)} | ${fmt(row.kv?.p50, 3)} | ${fmt(row.kv?.p99, 3)} | ${fmt(row.redis?.p50, 3)} | ${fmt(row.redis?.p99, 3)} |`,
+      );
+    }
+    lines.push("");
   }
-  lines.push("");
+  if (dataTypes.length > 0) {
+    lines.push(`Data types: redis-benchmark -c 50 -n ${requests} -r 100000 -d 16 -t ${typeTests}, appendfsync everysec, FLUSHALL before each run; best of ${runs} runs per cell. "vs SET" is (kv/redis for the test) ÷ (kv/redis for SET in the same runs): below 1 means the family is relatively slower in kv than SET is; the target is ≥ 0.5 (no family more than 2× slower relative to SET than in Redis).`);
+    lines.push("");
+    lines.push("| test | pipeline | kv ops/s | redis ops/s | kv/redis | vs SET | kv p99 ms | redis p99 ms |");
+    lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const row of dataTypes) {
+      const relative = row.kv && row.redis && row.kvSet && row.redisSet ? row.kv.rps / row.redis.rps / (row.kvSet.rps / row.redisSet.rps) : undefined;
+      lines.push(`| ${row.test} | ${row.pipeline} | ${fmt(row.kv?.rps)} | ${fmt(row.redis?.rps)} | ${ratio(row.kv?.rps, row.redis?.rps)} | ${relative === undefined ? "—" : relative.toFixed(2)} | ${fmt(row.kv?.p99, 3)} | ${fmt(row.redis?.p99, 3)} |`);
+    }
+    lines.push("");
+  }
+  if (memory !== undefined) {
   lines.push(`Memory: ${fmt(keyCount)} keys (\`key:%012d\` → 16-byte value) loaded by pipelined SET; resident memory (VmRSS) before and after.`);
   lines.push("");
   lines.push("| server | RSS before | RSS after | bytes/key | load time | AOF size | AOF load (start → PONG) | RSS after reload |");
@@ -380,13 +446,17 @@ async function main() {
   lines.push("");
   lines.push(`kv/redis: bytes per key ${ratio(memory.kv.perKey, memory.redis.perKey)}, AOF load time ${ratio(memory.kv.startupMs, memory.redis.startupMs)}.`);
   lines.push("");
+  }
   lines.push(`Total bench time ${fmt((Date.now() - began) / 1000, 0)} s.`);
   const report = lines.join("\n");
   console.log(report);
-  const resultsDir = path.join(benchDir, "results");
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, "latest.md"), `${report}\n`);
-  console.error(`written to ${path.relative(process.cwd(), path.join(resultsDir, "latest.md"))}`);
+  // Only a full run replaces the recorded results; a partial one is printed only.
+  if (["throughput", "types", "memory"].every((name) => sections.has(name))) {
+    const resultsDir = path.join(benchDir, "results");
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(path.join(resultsDir, "latest.md"), `${report}\n`);
+    console.error(`written to ${path.relative(process.cwd(), path.join(resultsDir, "latest.md"))}`);
+  }
 }
 
 main().then(
