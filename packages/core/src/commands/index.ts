@@ -1,6 +1,8 @@
 import type { CommandDefinition } from "../command/command-spec.js";
+import { bitmapsCommands } from "./bitmaps.js";
 import { connectionCommands } from "./connection.js";
 import { hashesCommands } from "./hashes.js";
+import { hyperloglogCommands } from "./hyperloglog.js";
 import { keysCommands } from "./keys.js";
 import { listsCommands } from "./lists.js";
 import { pubsubCommands } from "./pubsub.js";
@@ -17,6 +19,8 @@ export const allCommands: readonly CommandDefinition[] = [
   ...connectionCommands,
   ...serverCommands,
   ...stringsCommands,
+  ...bitmapsCommands,
+  ...hyperloglogCommands,
   ...keysCommands,
   ...transactionCommands,
   ...listsCommands,

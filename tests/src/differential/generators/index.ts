@@ -1,5 +1,7 @@
 import type { CommandGenerator } from "../command-generators.js";
+import { registerBitmapsGenerators } from "./bitmaps.js";
 import { registerHashesGenerators } from "./hashes.js";
+import { registerHyperloglogGenerators } from "./hyperloglog.js";
 import { registerListsGenerators } from "./lists.js";
 import { registerPubsubGenerators } from "./pubsub.js";
 import { registerSetsGenerators } from "./sets.js";
@@ -21,4 +23,6 @@ export const familyGenerators: ((add: AddGenerator) => void)[] = [
   registerPubsubGenerators,
   registerSortGenerators,
   registerStreamsGenerators,
+  registerBitmapsGenerators,
+  registerHyperloglogGenerators,
 ];
