@@ -158,7 +158,10 @@ class ScriptRun {
 
   output(): string[] {
     // The control connection's PONGs are the harness's own; its CLIENT UNBLOCK replies stay.
-    return this.received.map((chunks) => escapeBytes(Buffer.concat(chunks), 4000).replaceAll("+PONG\\r\\n", ""));
+    return this.received.map((chunks, index) => {
+      const text = escapeBytes(Buffer.concat(chunks), 4000);
+      return index === CLIENTS ? text.replaceAll("+PONG\\r\\n", "") : text;
+    });
   }
 
   close(): void {
