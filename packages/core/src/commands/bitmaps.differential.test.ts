@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHarness } from "../test-support/harness.js";
-import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
+import { DifferentialSession, seeded } from "../test-support/differential-session.js";
+import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { bitmapsCommands } from "./bitmaps.js";
 import { allCommands } from "./index.js";
 
@@ -349,36 +349,35 @@ describe.runIf(redisServerAvailable)("bitmap commands against redis-server", () 
 
   for (const protocol of [2, 3] as const) {
     it.each(Object.entries(scenarios))(`RESP${protocol}: %s`, async (_name, steps) => {
-      const redis = await freshConnection(protocol);
-      const kv = freshHarness(protocol);
+      const session = await freshSession(protocol);
       try {
         for (const argv of steps) {
-          const [expected] = await redis.send(argv);
-          expect(kv.raw(...argv), JSON.stringify(argv)).toBe(expected);
+          const [actual, expected] = await session.both(argv);
+          expect(actual, JSON.stringify(argv)).toBe(expected);
         }
       } finally {
-        redis.close();
+        session.close();
       }
     });
   }
 
   it.each([2, 3] as const)("RESP%s: randomized commands agree, and so do the values left behind", async (protocol) => {
-    const redis = await freshConnection(protocol);
-    const kv = freshHarness(protocol);
+    const session = await freshSession(protocol);
     const random = seeded(RANDOM_SEED + protocol);
     try {
       for (let i = 0; i < 2500; i++) {
         const argv = randomCommand(random);
-        const [expected] = await redis.send(argv);
-        expect(kv.raw(...argv), `#${i} ${JSON.stringify(argv)}`).toBe(expected);
+        const [actual, expected] = await session.both(argv);
+        expect(actual, `#${i} ${JSON.stringify(argv)}`).toBe(expected);
       }
       for (const key of KEYS) {
         for (const argv of [["GET", key], ["TYPE", key], ["OBJECT", "ENCODING", key], ["TTL", key]]) {
-          expect(kv.raw(...argv), argv.join(" ")).toBe((await redis.send(argv))[0]);
+          const [actual, expected] = await session.both(argv);
+          expect(actual, argv.join(" ")).toBe(expected);
         }
       }
     } finally {
-      redis.close();
+      session.close();
     }
   });
 });
@@ -399,8 +398,7 @@ describe.runIf(redisServerAvailable)("big bitmaps against redis-server", () => {
   });
 
   it("random edits and reads of ~250 KB bitmaps agree, and so do the values", async () => {
-    const redis = await freshConnection(2);
-    const kv = freshHarness(2);
+    const session = await freshSession(2);
     const random = seeded(RANDOM_SEED + 7);
     const chunkBits = 32 * 1024 * 8;
     const bitOffset = (): number => {
@@ -412,7 +410,8 @@ describe.runIf(redisServerAvailable)("big bitmaps against redis-server", () => {
     try {
       const pattern = randomBytes(random, 150 * 1024);
       for (const argv of [["SET", "big0", pattern], ["SETBIT", "big1", String(250 * 1024 * 8), "1"]]) {
-        expect(kv.raw(...argv)).toBe((await redis.send(argv))[0]);
+        const [actual, expected] = await session.both(argv);
+        expect(actual).toBe(expected);
       }
       for (let i = 0; i < 1500; i++) {
         const key = pick(random, bigKeys);
@@ -435,29 +434,23 @@ describe.runIf(redisServerAvailable)("big bitmaps against redis-server", () => {
         else if (roll < 0.95) argv = ["BITOP", "NOT", pick(random, bigKeys), key];
         else if (roll < 0.97) argv = ["BITCOUNT", key];
         else argv = ["GETRANGE", key, String(int(random, 0, 260_000)), String(int(random, 0, 260_000))];
-        const [expected] = await redis.send(argv);
-        expect(kv.raw(...argv), `#${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe(expected);
-        if (i % 100 === 99) for (const k of bigKeys) expect(kv.raw("GET", k) === (await redis.send(["GET", k]))[0], `GET ${k} after #${i}`).toBe(true);
+        const [actual, expected] = await session.both(argv);
+        expect(actual, `#${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe(expected);
+        if (i % 100 === 99) {
+          for (const k of bigKeys) {
+            const [value, expectedValue] = await session.both(["GET", k]);
+            expect(value === expectedValue, `GET ${k} after #${i}`).toBe(true);
+          }
+        }
       }
     } finally {
-      redis.close();
+      session.close();
     }
   }, 120_000);
 });
 
-async function freshConnection(protocol: 2 | 3): Promise<RedisConnection> {
-  const reset = await server!.connect();
-  await reset.send(["FLUSHALL"]);
-  reset.close();
-  const redis = await server!.connect();
-  if (protocol === 3) await redis.send(["HELLO", "3"]);
-  return redis;
-}
-
-function freshHarness(protocol: 2 | 3): TestHarness {
-  const kv = new TestHarness({ commands });
-  kv.client.reply.protocol = protocol;
-  return kv;
+function freshSession(protocol: 2 | 3): Promise<DifferentialSession> {
+  return DifferentialSession.open(server!, protocol === 3, [], { commands });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -465,18 +458,6 @@ function freshHarness(protocol: 2 | 3): TestHarness {
 // ---------------------------------------------------------------------------------------
 
 type Random = () => number;
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ["b0", "b1", "b2", "b3", "list"];
 

@@ -1,6 +1,6 @@
 import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DifferentialSession, decodeRawReply } from "../test-support/differential-session.js";
+import { decodeRawReply, describeMismatch, DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { HashValue } from "../types/hash-value.js";
 
@@ -55,7 +55,7 @@ class Session extends DifferentialSession {
   async check(argv: string[]): Promise<string | undefined> {
     const [actual, expected] = await this.both(argv);
     if (actual === expected) return undefined;
-    const mismatch = `${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`;
+    const mismatch = describeMismatch(argv, actual, expected);
     if (isError(actual) || isError(expected)) return mismatch;
     const name = argv[0]!.toLowerCase();
     const key = argv[1]!;
@@ -124,18 +124,6 @@ function randomFieldProblem(argv: string[], reply: Reply, hash: HashValue | unde
   }
   if (count > 0 && new Set(picks.map(([field]) => field)).size !== picks.length) return "repeated field for a positive count";
   return undefined;
-}
-
-/** mulberry32: the same seed gives the same command sequence everywhere. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ["h1", "h2", "h3", "s"];

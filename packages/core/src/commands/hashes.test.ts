@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestHarness } from "../test-support/harness.js";
+import { recordKeyEvents } from "../test-support/observed-harness.js";
+import { array, bulk, bulks, err, int, NIL, NULL3, OK } from "../test-support/resp-bytes.js";
 import { HashValue } from "../types/hash-value.js";
 import { hashesCommands } from "./hashes.js";
 import { allCommands } from "./index.js";
@@ -10,14 +12,6 @@ import { allCommands } from "./index.js";
  * hashtable-order replies are checked by their properties.
  */
 
-const OK = "+OK\r\n";
-const NIL = "$-1\r\n";
-const NULL3 = "_\r\n";
-const bulk = (s: string): string => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string): string => `:${n}\r\n`;
-const err = (text: string): string => `-${text}\r\n`;
-const array = (...items: string[]): string => `*${items.length}\r\n${items.join("")}`;
-const bulks = (...items: string[]): string => array(...items.map(bulk));
 const map3 = (...items: string[]): string => `%${items.length / 2}\r\n${items.map(bulk).join("")}`;
 const EMPTY_SCAN = array(bulk("0"), array());
 
@@ -485,10 +479,7 @@ describe("propagation, notifications, TTL", () => {
   });
 
   it("notifies hset, hdel, hincrby, hincrbyfloat and del", () => {
-    const events: string[] = [];
-    h.engine.keyspaceEventSink = (channel, message) => {
-      if (channel.startsWith("__keyevent")) events.push(`${channel.slice(channel.indexOf(":") + 1)} ${message}`);
-    };
+    const events = recordKeyEvents(h.engine, { withDb: false });
     h.raw("CONFIG", "SET", "notify-keyspace-events", "KEA");
     h.raw("HSET", "h", "a", "1", "b", "2");
     h.raw("HSETNX", "h", "a", "1");

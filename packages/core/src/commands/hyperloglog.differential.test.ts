@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestHarness } from "../test-support/harness.js";
-import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
+import { DifferentialSession, seeded } from "../test-support/differential-session.js";
+import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { hyperloglogCommands } from "./hyperloglog.js";
 import { allCommands } from "./index.js";
 
@@ -260,58 +260,47 @@ describe.runIf(redisServerAvailable)("HyperLogLog commands against redis-server"
 
   for (const protocol of [2, 3] as const) {
     it.each(Object.entries(scenarios))(`RESP${protocol}: %s`, async (_name, steps) => {
-      const redis = await freshConnection(protocol);
-      const kv = freshHarness(protocol);
+      const session = await freshSession(protocol);
       try {
         for (const argv of steps) {
-          const [expected] = await redis.send(argv);
-          expect(kv.raw(...argv), JSON.stringify(argv).slice(0, 200)).toBe(expected);
+          const [actual, expected] = await session.both(argv);
+          expect(actual, JSON.stringify(argv).slice(0, 200)).toBe(expected);
         }
       } finally {
-        redis.close();
+        session.close();
       }
     });
   }
 
   it.each([2, 3] as const)("RESP%s: randomized commands agree, byte for byte in the HLLs too", async (protocol) => {
-    const redis = await freshConnection(protocol);
-    const kv = freshHarness(protocol);
+    const session = await freshSession(protocol);
     const random = seeded(RANDOM_SEED + protocol);
     try {
       for (let i = 0; i < 1500; i++) {
         const argv = randomCommand(random);
-        const [expected] = await redis.send(argv);
-        expect(kv.raw(...argv), `#${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe(expected);
+        const [actual, expected] = await session.both(argv);
+        expect(actual, `#${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe(expected);
         if (argv[0] === "PFADD" || argv[0] === "PFMERGE" || argv[0] === "SETRANGE") {
           const get = ["GET", argv[1]!];
-          expect(kv.raw(...get), `after #${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe((await redis.send(get))[0]);
+          const [value, expectedValue] = await session.both(get);
+          expect(value, `after #${i} ${JSON.stringify(argv).slice(0, 200)}`).toBe(expectedValue);
         }
       }
       for (const key of KEYS) {
         for (const argv of [["GET", key], ["OBJECT", "ENCODING", key], ["PFCOUNT", key], ["GET", key]]) {
-          expect(kv.raw(...argv), argv.join(" ")).toBe((await redis.send(argv))[0]);
+          const [actual, expected] = await session.both(argv);
+          expect(actual, argv.join(" ")).toBe(expected);
         }
       }
     } finally {
-      redis.close();
+      session.close();
     }
   });
 
 });
 
-async function freshConnection(protocol: 2 | 3): Promise<RedisConnection> {
-  const reset = await server!.connect();
-  await reset.send(["FLUSHALL"], ["CONFIG", "SET", "hll-sparse-max-bytes", "3000"]);
-  reset.close();
-  const redis = await server!.connect();
-  if (protocol === 3) await redis.send(["HELLO", "3"]);
-  return redis;
-}
-
-function freshHarness(protocol: 2 | 3): TestHarness {
-  const kv = new TestHarness({ commands });
-  kv.client.reply.protocol = protocol;
-  return kv;
+function freshSession(protocol: 2 | 3): Promise<DifferentialSession> {
+  return DifferentialSession.open(server!, protocol === 3, [["hll-sparse-max-bytes", "3000"]], { commands });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -319,18 +308,6 @@ function freshHarness(protocol: 2 | 3): TestHarness {
 // ---------------------------------------------------------------------------------------
 
 type Random = () => number;
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ["h0", "h1", "h2", "h3", "str", "list"];
 

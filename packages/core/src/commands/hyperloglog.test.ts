@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NotifyClass } from "../command/notify.js";
-import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { observeHarness } from "../test-support/observed-harness.js";
+import { bulk, err, int } from "../test-support/resp-bytes.js";
 import { HLL_DENSE_SIZE, HllBuffer } from "../types/hyperloglog.js";
 import { hyperloglogCommands } from "./hyperloglog.js";
 import { allCommands } from "./index.js";
@@ -21,35 +21,18 @@ const T0 = 1_700_000_000_000;
 let h: TestHarness;
 let events: string[];
 let modified: string[];
+let given: (...argvs: string[][]) => void;
 
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  h = new TestHarness({ commands });
-  events = [];
-  modified = [];
-  h.engine.notifyMask = parseNotifyFlags("KEA")! | NotifyClass.New;
-  h.engine.keyspaceEventSink = (channel, message) => {
-    const match = /^__keyevent@(\d+)__:(.*)$/.exec(channel);
-    if (match !== null) events.push(`${match[1]} ${match[2]} ${message}`);
-  };
-  h.engine.keyModifiedListener = (db, key) => modified.push(`${db.index}:${key}`);
+  ({ h, events, modified, given } = observeHarness(new TestHarness({ commands })));
 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-function given(...argvs: string[][]): void {
-  for (const argv of argvs) h.raw(...argv);
-  h.propagated.length = 0;
-  events.length = 0;
-  modified.length = 0;
-}
-
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | bigint | string) => `:${n}\r\n`;
-const err = (text: string) => `-${text}\r\n`;
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const NOT_AN_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value.";
 const CORRUPT = "INVALIDOBJ Corrupted HLL object detected";

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NotifyClass } from "../command/notify.js";
-import { parseNotifyFlags } from "../core-config.js";
 import type { TypedValue } from "../keyspace/stored-value.js";
 import { TestHarness } from "../test-support/harness.js";
+import { observeHarness } from "../test-support/observed-harness.js";
+import { bulk, err, int, OK } from "../test-support/resp-bytes.js";
 
 /*
  * The keys family through the engine: replies as exact RESP bytes (as redis-server 7.0.15
@@ -18,19 +18,12 @@ let h: TestHarness;
 let events: string[];
 /** Modified-key signals as "db:key", in order. */
 let modified: string[];
+let forget: () => void;
 
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  h = new TestHarness();
-  events = [];
-  modified = [];
-  h.engine.notifyMask = parseNotifyFlags("KEA")! | NotifyClass.New;
-  h.engine.keyspaceEventSink = (channel, message) => {
-    const match = /^__keyevent@(\d+)__:(.*)$/.exec(channel);
-    if (match !== null) events.push(`${match[1]} ${match[2]} ${message}`);
-  };
-  h.engine.keyModifiedListener = (db, key) => modified.push(`${db.index}:${key}`);
+  ({ h, events, modified, forget } = observeHarness(new TestHarness()));
 });
 
 afterEach(() => {
@@ -44,13 +37,7 @@ function given(...entries: [key: string, value: string, ttlMs?: number, db?: num
     db.set(key, value);
     if (ttlMs !== undefined) db.setExpire(key, Date.now() + ttlMs);
   }
-  resetObservations();
-}
-
-function resetObservations(): void {
-  h.propagated.length = 0;
-  events.length = 0;
-  modified.length = 0;
+  forget();
 }
 
 function resp3(): void {
@@ -59,10 +46,6 @@ function resp3(): void {
 
 const db0 = () => h.engine.keyspace.db(0);
 const db = (index: number) => h.engine.keyspace.db(index);
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string) => `:${n}\r\n`;
-const err = (text: string) => `-${text}\r\n`;
-const OK = "+OK\r\n";
 
 /** The keys of a SCAN or KEYS reply, sorted. */
 function keysOf(reply: ReturnType<TestHarness["run"]>): string[] {

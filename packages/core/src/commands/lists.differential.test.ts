@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DifferentialSession } from "../test-support/differential-session.js";
+import { describeMismatch, DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 
 /*
@@ -207,18 +207,6 @@ function longListScenario(): string[][] {
   return commands;
 }
 
-/** mulberry32: the same seed gives the same commands on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomCommand(random: () => number): string[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const key = () => pick(KEYS);
@@ -289,7 +277,7 @@ describe.skipIf(!redisServerAvailable)("lists against redis-server 7.0", () => {
     try {
       const compare = async (argv: string[]): Promise<void> => {
         const [actual, expected] = await session.both(argv);
-        if (actual !== expected) mismatches.push(`${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`);
+        if (actual !== expected) mismatches.push(describeMismatch(argv, actual, expected));
       };
       for (const argv of commands) await compare(argv);
       for (const key of keys) {

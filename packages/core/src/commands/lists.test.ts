@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NotifyClass } from "../command/notify.js";
-import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { observeHarness } from "../test-support/observed-harness.js";
+import { array as arr, bulk, bulks, EMPTY, err, int, NIL, NIL_ARRAY, NULL3 as RESP3_NULL, OK } from "../test-support/resp-bytes.js";
 import { ListValue } from "../types/list-value.js";
 import { allCommands } from "./index.js";
 import { listsCommands } from "./lists.js";
@@ -21,6 +21,7 @@ let h: TestHarness;
 let events: string[];
 /** Modified-key signals as "db:key", in order. */
 let modified: string[];
+let given: (...argvs: string[][]) => void;
 
 /** A harness serving the lists family, whether or not commands/index.ts registers it yet. */
 function newHarness(): TestHarness {
@@ -31,42 +32,16 @@ function newHarness(): TestHarness {
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  h = newHarness();
-  events = [];
-  modified = [];
-  h.engine.notifyMask = parseNotifyFlags("KEA")! | NotifyClass.New;
-  h.engine.keyspaceEventSink = (channel, message) => {
-    const match = /^__keyevent@\d+__:(.*)$/.exec(channel);
-    if (match !== null) events.push(`${match[1]} ${message}`);
-  };
-  h.engine.keyModifiedListener = (db, key) => modified.push(`${db.index}:${key}`);
+  ({ h, events, modified, given } = observeHarness(newHarness(), { withDb: false }));
 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string) => `:${n}\r\n`;
-const err = (text: string) => `-${text}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n${items.join("")}`;
-const bulks = (...items: string[]) => arr(...items.map(bulk));
-const OK = "+OK\r\n";
-const NIL = "$-1\r\n";
-const NIL_ARRAY = "*-1\r\n";
-const EMPTY = "*0\r\n";
-const RESP3_NULL = "_\r\n";
 const WRONGTYPE = err("WRONGTYPE Operation against a key holding the wrong kind of value");
 const SYNTAX = err("ERR syntax error");
 const NOT_INTEGER = err("ERR value is not an integer or out of range");
-
-/** Runs setup commands, then forgets their propagation, events and signals. */
-function given(...commands: string[][]): void {
-  for (const argv of commands) h.raw(...argv);
-  h.propagated.length = 0;
-  events.length = 0;
-  modified.length = 0;
-}
 
 function resp3(): void {
   h.client.reply.protocol = 3;

@@ -1,6 +1,6 @@
 import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeRawReply } from "../test-support/differential-session.js";
+import { decodeRawReply, seeded } from "../test-support/differential-session.js";
 import { TestHarness } from "../test-support/harness.js";
 import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
 import { allCommands } from "./index.js";
@@ -515,17 +515,6 @@ const MEMBERS = [
 ];
 
 type Random = () => number;
-
-function seeded(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomCommand(random: Random): string[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

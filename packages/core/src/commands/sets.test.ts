@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NotifyClass } from "../command/notify.js";
-import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { observeHarness } from "../test-support/observed-harness.js";
+import { bulk, bulks, err, int } from "../test-support/resp-bytes.js";
 import { SetValue } from "../types/set-value.js";
 import { allCommands } from "./index.js";
 import { setsCommands } from "./sets.js";
@@ -21,19 +21,12 @@ let h: TestHarness;
 let events: string[];
 /** Modified-key signals as "db:key", in order. */
 let modified: string[];
+let given: (...argvs: string[][]) => void;
 
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  h = newHarness();
-  events = [];
-  modified = [];
-  h.engine.notifyMask = parseNotifyFlags("KEA")! | NotifyClass.New;
-  h.engine.keyspaceEventSink = (channel, message) => {
-    const match = /^__keyevent@(\d+)__:(.*)$/.exec(channel);
-    if (match !== null) events.push(`${match[1]} ${match[2]} ${message}`);
-  };
-  h.engine.keyModifiedListener = (db, key) => modified.push(`${db.index}:${key}`);
+  ({ h, events, modified, given } = observeHarness(newHarness()));
 });
 
 afterEach(() => {
@@ -44,22 +37,11 @@ function newHarness(): TestHarness {
   return new TestHarness({ commands });
 }
 
-/** Runs setup commands, then forgets their side effects. */
-function given(...argvs: string[][]): void {
-  for (const argv of argvs) h.raw(...argv);
-  h.propagated.length = 0;
-  events.length = 0;
-  modified.length = 0;
-}
-
 function resp3(): void {
   h.client.reply.protocol = 3;
 }
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string) => `:${n}\r\n`;
-const err = (text: string) => `-${text}\r\n`;
-const arr = (...items: string[]) => `*${items.length}\r\n${items.map(bulk).join("")}`;
+const arr = bulks;
 const set3 = (...items: string[]) => `~${items.length}\r\n${items.map(bulk).join("")}`;
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));

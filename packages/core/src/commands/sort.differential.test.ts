@@ -1,6 +1,6 @@
 import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DifferentialSession, decodeRawReply } from "../test-support/differential-session.js";
+import { decodeRawReply, describeMismatch, DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 
 /*
@@ -43,7 +43,7 @@ class Session extends DifferentialSession {
     const [, expected] = await this.real.send(ERRNO_RESET, step.argv);
     const actual = this.h.raw(...step.argv);
     if (actual === expected) return undefined;
-    const mismatch = `${JSON.stringify(step.argv).slice(0, 400)}: kv ${JSON.stringify(actual).slice(0, 400)} vs redis ${JSON.stringify(expected).slice(0, 400)}`;
+    const mismatch = describeMismatch(step.argv, actual, expected!, 400);
     if (step.compare === "exact") return mismatch;
     const a = decodeRawReply(actual);
     const b = decodeRawReply(expected!);
@@ -395,18 +395,6 @@ const scenarios: Record<string, (string[] | Step)[]> = {
     ["SORT", "small", "BY", "nothing_*", "ALPHA", "DESC", "LIMIT", "2", "2"],
   ],
 };
-
-/** mulberry32: the same seed gives the same command sequence everywhere. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A random dataset (lists, an intset, a hashtable set, sorted sets, string and hash weights

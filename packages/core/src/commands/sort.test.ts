@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NotifyClass } from "../command/notify.js";
-import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { observeHarness } from "../test-support/observed-harness.js";
+import { array, bulk, bulks, err, int, NULL3 } from "../test-support/resp-bytes.js";
 import { ListValue } from "../types/list-value.js";
 import type { ZsetValue } from "../types/zset-value.js";
 import { parseSortWeight } from "./sort.js";
@@ -21,38 +21,21 @@ let h: TestHarness;
 let events: string[];
 /** Modified-key signals as "db:key", in order. */
 let modified: string[];
+let given: (...argvs: string[][]) => void;
 
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  h = new TestHarness();
-  events = [];
-  modified = [];
-  h.engine.notifyMask = parseNotifyFlags("KEA")! | NotifyClass.New;
-  h.engine.keyspaceEventSink = (channel, message) => {
-    const match = /^__keyevent@(\d+)__:(.*)$/.exec(channel);
-    if (match !== null) events.push(`${match[1]} ${match[2]} ${message}`);
-  };
-  h.engine.keyModifiedListener = (db, key) => modified.push(`${db.index}:${key}`);
+  ({ h, events, modified, given } = observeHarness(new TestHarness()));
 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Runs setup commands, then forgets their side effects. */
-function given(...argvs: string[][]): void {
-  for (const argv of argvs) h.raw(...argv);
-  h.propagated.length = 0;
-  events.length = 0;
-  modified.length = 0;
-}
-
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const arr = (...items: (string | null)[]) => `*${items.length}\r\n${items.map((item) => (item === null ? "$-1\r\n" : bulk(item))).join("")}`;
-const arr3 = (...items: (string | null)[]) => `*${items.length}\r\n${items.map((item) => (item === null ? "_\r\n" : bulk(item))).join("")}`;
-const int = (n: number) => `:${n}\r\n`;
-const err = (text: string) => `-${text}\r\n`;
+const arr = bulks;
+/** RESP3 spells a missing GET key as its one null. */
+const arr3 = (...items: (string | null)[]) => array(...items.map((item) => (item === null ? NULL3 : bulk(item))));
 const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 const NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 

@@ -1,6 +1,6 @@
 import type { Reply } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DifferentialSession, decodeRawReply } from "../test-support/differential-session.js";
+import { decodeRawReply, describeMismatch, DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
 import { ZsetValue } from "../types/zset-value.js";
 
@@ -58,7 +58,7 @@ class Session extends DifferentialSession {
     const before = name === "zrandmember" ? this.zset(argv[1]!) : undefined;
     const [actual, expected] = await this.both(argv);
     if (actual === expected) return undefined;
-    const mismatch = `${JSON.stringify(argv)}: kv ${JSON.stringify(actual)} vs redis ${JSON.stringify(expected)}`;
+    const mismatch = describeMismatch(argv, actual, expected);
     if (isError(actual) || isError(expected)) return mismatch;
     if (name === "zrandmember") {
       for (const raw of [actual, expected]) {
@@ -701,18 +701,6 @@ describe.runIf(redisServerAvailable)("sorted sets against redis-server", () => {
     }
   }
 });
-
-/** mulberry32: the same seed gives the same command sequence everywhere. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the random stream draws from: small sets (mostly listpacks) or large ones (multi-leaf trees). */
 interface Pools {

@@ -2,6 +2,8 @@ import type { Reply } from "@kv/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { recordKeyEvents } from "../test-support/observed-harness.js";
+import { array, bulk, bulks, EMPTY, err, int, NIL, NULL3 } from "../test-support/resp-bytes.js";
 import { ZsetValue } from "../types/zset-value.js";
 import { allCommands } from "./index.js";
 import { setsCommands } from "./sets.js";
@@ -14,15 +16,7 @@ import { sortedSetsCommands } from "./sorted-sets.js";
  * checked by their properties.
  */
 
-const NIL = "$-1\r\n";
-const NULL3 = "_\r\n";
-const bulk = (s: string): string => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | string): string => `:${n}\r\n`;
 const dbl = (s: string): string => `,${s}\r\n`;
-const err = (text: string): string => `-${text}\r\n`;
-const array = (...items: string[]): string => `*${items.length}\r\n${items.join("")}`;
-const bulks = (...items: string[]): string => array(...items.map(bulk));
-const EMPTY = "*0\r\n";
 
 const WRONGTYPE = err("WRONGTYPE Operation against a key holding the wrong kind of value");
 const SYNTAX = err("ERR syntax error");
@@ -519,11 +513,8 @@ describe("notifications and modified keys", () => {
   let modified: string[];
 
   beforeEach(() => {
-    events = [];
+    events = recordKeyEvents(h.engine, { withDb: false });
     modified = [];
-    h.engine.keyspaceEventSink = (channel, message) => {
-      if (channel.startsWith("__keyevent@")) events.push(`${channel.slice(channel.indexOf(":") + 1)} ${message}`);
-    };
     h.engine.keyModifiedListener = (_db, key) => modified.push(key);
     // "A" does not include "n": the "new" events need it spelled out. (Set directly: CONFIG
     // SET normalizes "KEAn" to "AKE" before applying it, which loses the "n".)

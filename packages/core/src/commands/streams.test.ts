@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseNotifyFlags } from "../core-config.js";
 import { TestHarness } from "../test-support/harness.js";
+import { recordKeyEvents } from "../test-support/observed-harness.js";
+import { array as arr, bulk, err, int, NIL_ARRAY, NULL3, OK } from "../test-support/resp-bytes.js";
 import { StreamValue } from "../types/stream-value.js";
 
 /*
@@ -23,15 +25,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const bulk = (text: string): string => `$${Buffer.byteLength(text, "latin1")}\r\n${text}\r\n`;
-const int = (n: number | string): string => `:${n}\r\n`;
-const err = (text: string): string => `-${text}\r\n`;
-const arr = (...items: string[]): string => `*${items.length}\r\n${items.join("")}`;
 const map = (...pairs: string[]): string => `%${pairs.length / 2}\r\n${pairs.join("")}`;
 const entry = (id: string, ...fields: string[]): string => arr(bulk(id), arr(...fields.map(bulk)));
-const OK = "+OK\r\n";
-const NIL_ARRAY = "*-1\r\n";
-const NULL3 = "_\r\n";
 
 function streamAt(harness: TestHarness, key: string): StreamValue {
   const value = harness.engine.keyspace.db(0).peek(key);
@@ -396,10 +391,7 @@ describe("consumer groups", () => {
   });
 
   it("notifies the events Redis does", () => {
-    const events: string[] = [];
-    h.engine.keyspaceEventSink = (channel, message) => {
-      if (channel.startsWith("__keyevent@")) events.push(`${channel.slice(channel.indexOf(":") + 1)} ${message}`);
-    };
+    const events = recordKeyEvents(h.engine, { withDb: false });
     h.engine.notifyMask = parseNotifyFlags("KEAn")!;
     run(
       ["XADD", "s", "1-0", "f", "v"],

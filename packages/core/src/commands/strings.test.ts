@@ -2,19 +2,14 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { TestHarness } from "../test-support/harness.js";
+import { recordKeyEvents } from "../test-support/observed-harness.js";
+import { bulk, err, int, NIL, NULL3, OK } from "../test-support/resp-bytes.js";
 
 /*
  * Expected bytes below were taken from redis-server 7.0.15's replies to the same commands.
  * The last suite replays scenarios against a real redis-server (when one is installed) and
  * compares the bytes directly.
  */
-
-const OK = "+OK\r\n";
-const NIL = "$-1\r\n";
-const NULL3 = "_\r\n";
-const bulk = (s: string): string => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number | bigint | string): string => `:${n}\r\n`;
-const err = (text: string): string => `-${text}\r\n`;
 
 const WRONGTYPE = err("WRONGTYPE Operation against a key holding the wrong kind of value");
 const SYNTAX = err("ERR syntax error");
@@ -784,9 +779,8 @@ describe("keyspace notifications and statistics", () => {
   let events: string[];
 
   beforeEach(() => {
-    events = [];
     expect(h.engine.config.set("notify-keyspace-events", "EA")).toBeUndefined();
-    h.engine.keyspaceEventSink = (channel, message) => events.push(`${channel.slice("__keyevent@0__:".length)} ${message}`);
+    events = recordKeyEvents(h.engine, { withDb: false });
   });
 
   it("fires Redis's events", () => {
