@@ -340,13 +340,17 @@ export class Engine {
     return true;
   }
 
-  /** SWAPDB/FLUSH moved keys under waiting clients: signal those that now exist (scanDatabaseForReadyKeys). */
+  /**
+   * SWAPDB/FLUSH changed keys under waiting clients (Redis's scanDatabaseForReadyKeys and
+   * scanDatabaseForDeletedStreams): signal the keys that now exist, and every key a stream
+   * reader waits on, since a vanished stream ends an XREADGROUP.
+   */
   scanDatabaseForReadyKeys(db: Database): void {
     if (this.blocking.size === 0) return;
     for (const client of this.blocking.clients()) {
       const state = client.blocked!;
       if (state.db !== db) continue;
-      for (const key of state.keys) if (db.peek(key) !== undefined) this.blocking.signal(db, key);
+      for (const key of state.keys) if (state.type === "stream" || db.peek(key) !== undefined) this.blocking.signal(db, key);
     }
   }
 

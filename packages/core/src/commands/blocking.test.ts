@@ -244,3 +244,21 @@ describe("BZPOPMIN / BZPOPMAX / BZMPOP", () => {
     expect(output(b)).toBe("*3\r\n$3\r\ndst\r\n$1\r\nm\r\n$1\r\n5\r\n");
   });
 });
+
+describe("stream readers when their stream goes away", () => {
+  it("FLUSHALL, SWAPDB and MOVE end a blocked XREADGROUP with UNBLOCKED; XREAD keeps waiting", () => {
+    const { h, a, b, c } = setup();
+    for (const move of [["FLUSHALL"], ["SWAPDB", "0", "1"], ["MOVE", "s", "1"]]) {
+      h.rawAs(a, "FLUSHALL");
+      h.rawAs(a, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+      expect(h.rawAs(b, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")).toBe("");
+      expect(h.rawAs(c, "XREAD", "BLOCK", "0", "STREAMS", "s", "$")).toBe("");
+      h.rawAs(a, ...move);
+      expect(output(b)).toBe("-UNBLOCKED the stream key no longer exists\r\n");
+      expect(output(c)).toBe("");
+      expect(c.blocked).toBeDefined();
+      h.engine.unblock(c, undefined);
+      output(c);
+    }
+  });
+});

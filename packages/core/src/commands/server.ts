@@ -27,10 +27,15 @@ function flushOptionValid(ctx: CommandContext, argv: readonly string[]): boolean
   return false;
 }
 
-/** Empties a database, first touching the WATCHed keys it holds, as Redis's signalFlushedDb does. */
+/**
+ * Empties a database, first touching the WATCHed keys it holds, as Redis's signalFlushedDb
+ * does; XREADGROUP readers blocked in it then learn that their stream is gone.
+ */
 function emptyDatabase(ctx: CommandContext, db: Database): number {
   if (ctx.engine.watches.size !== 0) ctx.engine.watches.touchAllInDb(db);
-  return db.clear();
+  const removed = db.clear();
+  ctx.engine.scanDatabaseForReadyKeys(db);
+  return removed;
 }
 
 function flushdb(ctx: CommandContext, argv: readonly string[]): void {
