@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { runCheckAof } from "./check-aof-command.js";
 import { CliError, ConnectionClosedError, type CommandRunner, type SessionOptions } from "./command-runner.js";
 import { openRunner } from "./open-runner.js";
 import { runRepl } from "./repl.js";
@@ -74,6 +75,7 @@ Examples:
   kv --set key -- -1            values starting with - go after --
   kv                            interactive session
   echo "PING" | kv              commands from stdin, one per line
+  kv check-aof [--fix] ./data   check the AOF (see kv check-aof --help)
 
 Exit status: 0 when the command ran, whatever it replied (also (nil)); 1 for an error
 reply or when the command could not be run; 2 for a command line kv does not understand.`,
@@ -82,6 +84,8 @@ reply or when the command could not be run; 2 for a command line kv does not und
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // A tool, not a Redis command: the root program reads every operand as a command to send.
+  if (argv[0] === "check-aof") return runCheckAof(argv.slice(1), invocationDirectory());
   const program = createProgram();
   try {
     program.parse(argv, { from: "user" });

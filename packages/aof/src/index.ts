@@ -29,3 +29,12 @@ export {
   type DirectoryLockOwner,
 } from "./directory-lock.js";
 export { PersistentEngine, openPersistentEngine, type PersistentEngineOptions } from "./persistent-engine.js";
+export {
+  checkAof,
+  fixAof,
+  type AofCheckReport,
+  type AofFileCheck,
+  type AofFileRole,
+  type AofFixResult,
+  type CheckAofOptions,
+} from "./check-aof.js";
