@@ -19,6 +19,8 @@ export class Connection {
   /** Set when a command of this turn changed the dataset (its reply must wait for fsync under `always`). */
   wrote = false;
   closing = false;
+  /** When pending output first went over the soft output-buffer limit (0 = not over it). */
+  softLimitReachedAt = 0;
   private readonly held: HeldOutput[] = [];
 
   constructor(socket: Socket, client: ClientSession, maxBulkLength: number) {
@@ -67,6 +69,8 @@ export class Connection {
 
   private write(data: Buffer): void {
     if (this.socket.destroyed) return;
+    // Redis counts a write as interaction too, so `timeout` only closes clients idle both ways.
+    this.client.lastInteraction = Date.now();
     // Flow control: stop reading from a client that does not read its replies, so its
     // pipeline cannot make the server buffer without bound.
     if (!this.socket.write(data) && !this.socket.isPaused()) {

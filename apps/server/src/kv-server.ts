@@ -2,7 +2,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ProtocolError } from "@kv/protocol";
-import type { ClientSession, Engine, EngineHost, ShutdownRequest } from "@kv/core";
+import { parseOutputBufferLimits, type ClientSession, type Engine, type EngineHost, type OutputBufferLimits, type ShutdownRequest } from "@kv/core";
 import { PersistentEngine, type AofLogger } from "@kv/aof";
 import { Connection } from "./connection.js";
 import type { Logger } from "./logger.js";
@@ -18,6 +18,7 @@ export interface KvServerOptions {
 }
 
 const CRON_INTERVAL_MS = 100;
+const MAX_CLIENTS_REACHED = "-ERR max number of clients reached\r\n";
 
 /**
  * The network server: accepts clients, feeds their requests to the engine, writes the AOF
@@ -44,6 +45,9 @@ export class KvServer implements EngineHost {
   private blockTimerAt = 0;
   /** The blocking registry's change count when the timer was last armed (deadlines are rescanned only after a change). */
   private blockTimerChanges = -1;
+  /** client-output-buffer-limit parsed once per change of its text, not on every flush. */
+  private outputLimitsText = "";
+  private outputLimits: OutputBufferLimits = parseOutputBufferLimits("");
 
   constructor(options: KvServerOptions) {
     this.options = options;
@@ -102,6 +106,14 @@ export class KvServer implements EngineHost {
       socket.destroy();
       return;
     }
+    // Like Redis, admission is checked before a client exists: the refused socket gets the
+    // error and is closed without ever reaching the engine.
+    if (this.connections.size >= Number(this.engine.config.get("maxclients"))) {
+      this.engine.stats.rejectedConnections++;
+      socket.on("error", () => socket.destroy());
+      socket.end(MAX_CLIENTS_REACHED);
+      return;
+    }
     const client = this.engine.createClient("normal");
     const connection = new Connection(socket, client, Number(this.engine.config.get("proto-max-bulk-len")));
     client.remoteAddress = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
@@ -125,6 +137,56 @@ export class KvServer implements EngineHost {
     connection.parser.feed(chunk);
     // A blocked client's further requests wait in its buffer, as in Redis's query buffer.
     if (connection.client.blocked === undefined) this.processInput(connection);
+    this.enforceQueryBufferLimit(connection);
+  }
+
+  /**
+   * client-query-buffer-limit: what is left unparsed after serving the complete requests
+   * (a huge unterminated bulk, or a pipeline behind a blocked command) may not grow past the
+   * limit. Redis frees such a client without a reply.
+   */
+  private enforceQueryBufferLimit(connection: Connection): void {
+    const buffered = connection.parser.bufferedBytes;
+    if (buffered <= Number(this.engine.config.get("client-query-buffer-limit"))) return;
+    this.logger.warn({ client: connection.client.remoteAddress, qbuf: buffered }, "Closing client that reached max query buffer length");
+    this.dropConnection(connection);
+  }
+
+  /**
+   * client-output-buffer-limit, checked whenever output was queued (Redis checks on every
+   * reply it appends): pending output is what the socket has not written yet plus what is
+   * held for an fsync. Past the hard limit, or past the soft limit for longer than its
+   * seconds, the client is dropped with its output rather than letting the buffer grow.
+   */
+  private enforceOutputBufferLimit(connection: Connection): void {
+    const config = this.engine.config.get("client-output-buffer-limit");
+    if (config !== this.outputLimitsText) {
+      this.outputLimitsText = config;
+      this.outputLimits = parseOutputBufferLimits(config);
+    }
+    const limit = this.engine.pubsub.isSubscriber(connection.client) ? this.outputLimits.pubsub : this.outputLimits.normal;
+    if (limit.hardBytes === 0 && limit.softBytes === 0) return;
+    const pending = connection.socket.writableLength + connection.heldBytes();
+    const now = Date.now();
+    let exceeded = limit.hardBytes !== 0 && pending >= limit.hardBytes;
+    if (limit.softBytes !== 0 && pending >= limit.softBytes) {
+      // checkClientOutputBufferLimits: the first time over the soft limit only starts the clock.
+      if (connection.softLimitReachedAt === 0) connection.softLimitReachedAt = now;
+      else if (now - connection.softLimitReachedAt > limit.softSeconds * 1000) exceeded = true;
+    } else {
+      connection.softLimitReachedAt = 0;
+    }
+    if (!exceeded) return;
+    this.logger.warn({ client: connection.client.remoteAddress, omem: pending }, "Client scheduled to be closed ASAP for overcoming of output buffer limits.");
+    this.dropConnection(connection);
+  }
+
+  /** Closes at once, discarding queued output (Redis's freeClient); the socket's close event releases the client. */
+  private dropConnection(connection: Connection): void {
+    connection.closing = true;
+    this.pendingFlush.delete(connection);
+    this.resumable.delete(connection);
+    connection.socket.destroy();
   }
 
   /** Runs the complete requests buffered for a connection, stopping when its client blocks. */
@@ -179,8 +241,9 @@ export class KvServer implements EngineHost {
       if (output !== undefined) {
         sent += connection.send(output, hold ? logPosition : 0);
         holding ||= connection.hasHeldOutput;
+        this.enforceOutputBufferLimit(connection);
       }
-      if (connection.client.closeAfterReply) connection.closeAfterOutput();
+      if (connection.client.closeAfterReply && !connection.socket.destroyed) connection.closeAfterOutput();
     }
     this.pendingFlush.clear();
     this.engine.stats.netOutputBytes += sent;
@@ -231,9 +294,10 @@ export class KvServer implements EngineHost {
     this.engine.stats.netOutputBytes += sent;
   }
 
-  /** Periodic work (Redis's serverCron at hz 10): active expiry and the auto-rewrite check. */
+  /** Periodic work (Redis's serverCron at hz 10): idle clients, active expiry and the auto-rewrite check. */
   private cron(): void {
     const store = this.store!;
+    this.closeIdleClients();
     const expired = this.engine.activeExpireCycle();
     if (store.shouldAutoRewrite()) {
       this.logger.info("Starting automatic rewriting of AOF");
@@ -243,6 +307,23 @@ export class KvServer implements EngineHost {
     if (expired > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushCallback);
+    }
+  }
+
+  /**
+   * `timeout`: a client idle (nothing read or written) for more than that many seconds is
+   * closed. Like Redis, clients blocked in BLPOP & co. and pub/sub subscribers are exempt:
+   * waiting is what they are there for.
+   */
+  private closeIdleClients(): void {
+    const timeoutSeconds = Number(this.engine.config.get("timeout"));
+    if (timeoutSeconds === 0) return;
+    const idleBefore = Date.now() - timeoutSeconds * 1000;
+    for (const connection of this.connections.values()) {
+      const client = connection.client;
+      if (client.lastInteraction >= idleBefore || client.blocked !== undefined || this.engine.pubsub.isSubscriber(client)) continue;
+      this.logger.debug({ client: client.remoteAddress }, "Closing idle client");
+      this.dropConnection(connection);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ConfigStore } from "./config.js";
 import type { Engine } from "./engine.js";
+import { mergeOutputBufferLimits } from "./client-output-buffer-limit.js";
 import { parseInteger } from "./util/redis-integer.js";
 
 type Validator = (value: string) => { error: string } | { value: string };
@@ -45,6 +46,7 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
   config.define({
     name: "client-output-buffer-limit",
     value: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    validate: (value) => mergeOutputBufferLimits(config.get("client-output-buffer-limit"), value),
   });
 
   // ---- security ----

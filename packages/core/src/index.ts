@@ -1,4 +1,11 @@
 export { ClientSession, type ClientKind } from "./client-session.js";
+export {
+  mergeOutputBufferLimits,
+  parseOutputBufferLimits,
+  type OutputBufferClass,
+  type OutputBufferLimit,
+  type OutputBufferLimits,
+} from "./client-output-buffer-limit.js";
 export { CommandContext } from "./command/command-context.js";
 export type { CommandDefinition, CommandHandler, CommandSpec } from "./command/command-spec.js";
 export { CommandTable } from "./command/command-table.js";

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { RawConnection, resp, ServerProcess } from "./test-support/server-process.js";
+
+const servers: ServerProcess[] = [];
+const connections: RawConnection[] = [];
+
+async function startServer(args: string[] = []): Promise<ServerProcess> {
+  const server = await ServerProcess.start(args);
+  servers.push(server);
+  return server;
+}
+
+async function connect(server: ServerProcess): Promise<RawConnection> {
+  const connection = await RawConnection.connect(server.port);
+  connections.push(connection);
+  return connection;
+}
+
+/** Sends one command and returns its reply text (the connection's buffer is cleared first). */
+async function call(connection: RawConnection, expected: (text: string) => boolean, ...argv: string[]): Promise<string> {
+  connection.received = Buffer.alloc(0);
+  connection.write(resp(...argv));
+  return connection.waitFor(expected);
+}
+
+const line = (text: string): boolean => text.endsWith("\r\n");
+
+afterEach(async () => {
+  for (const connection of connections.splice(0)) connection.close();
+  for (const server of servers.splice(0)) await server.stop("SIGKILL");
+});
+
+describe("client limits", () => {
+  it("refuses the client beyond maxclients with Redis's error, counts it, and follows CONFIG SET", async () => {
+    const server = await startServer(["--maxclients", "2"]);
+    const first = await connect(server);
+    await connect(server);
+    const third = await connect(server);
+    expect(await third.waitFor(line)).toBe("-ERR max number of clients reached\r\n");
+    await third.waitForClose();
+    expect(await call(first, (text) => text.includes("rejected_connections:"), "INFO", "stats")).toMatch(/rejected_connections:1\r\n/);
+
+    expect(await call(first, line, "CONFIG", "SET", "maxclients", "3")).toBe("+OK\r\n");
+    const fourth = await connect(server);
+    expect(await call(fourth, line, "PING")).toBe("+PONG\r\n");
+  });
+
+  it("closes an idle client after `timeout` seconds but not a blocked one or a subscriber", async () => {
+    const server = await startServer(["--timeout", "1"]);
+    const idle = await connect(server);
+    const blocked = await connect(server);
+    const subscriber = await connect(server);
+    blocked.write(resp("BLPOP", "never", "0"));
+    expect(await call(subscriber, (text) => text.endsWith(":1\r\n"), "SUBSCRIBE", "news")).toContain("news");
+    expect(await call(idle, line, "PING")).toBe("+PONG\r\n");
+    const started = Date.now();
+    await idle.waitForClose(4000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(blocked.closed).toBe(false);
+    expect(subscriber.closed).toBe(false);
+    const other = await connect(server);
+    expect(await call(other, line, "RPUSH", "never", "x")).toBe(":1\r\n");
+    expect(await blocked.waitFor((text) => text.endsWith("x\r\n"))).toBe("*2\r\n$5\r\nnever\r\n$1\r\nx\r\n");
+  });
+
+  it("closes a client whose unterminated bulk passes client-query-buffer-limit, while others keep working", async () => {
+    const server = await startServer(["--client-query-buffer-limit", "1mb"]);
+    const greedy = await connect(server);
+    const other = await connect(server);
+    greedy.write("*2\r\n$4\r\nECHO\r\n$100000000\r\n");
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    for (let sent = 0; sent < 4 * 1024 * 1024 && !greedy.closed; sent += chunk.length) {
+      greedy.write(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await greedy.waitForClose();
+    expect(greedy.received.length).toBe(0);
+    expect(await call(other, line, "PING")).toBe("+PONG\r\n");
+  });
+
+  it("disconnects a subscriber that does not read once its output passes the pubsub hard limit", async () => {
+    const server = await startServer(["--client-output-buffer-limit", "pubsub 256kb 0 0"]);
+    const admin = await connect(server);
+    expect(await call(admin, (text) => text.split("\r\n").length > 2, "CONFIG", "GET", "client-output-buffer-limit")).toBe(
+      "*2\r\n$26\r\nclient-output-buffer-limit\r\n$58\r\nnormal 0 0 0 slave 268435456 67108864 60 pubsub 262144 0 0\r\n",
+    );
+    const subscriber = await connect(server);
+    expect(await call(subscriber, (text) => text.endsWith(":1\r\n"), "SUBSCRIBE", "firehose")).toContain("firehose");
+    // Never read again: the kernel's socket buffers fill first, then kv's pending output grows.
+    subscriber.socket.pause();
+    const publisher = await connect(server);
+    const message = "m".repeat(64 * 1024);
+    let published = 0;
+    for (; published < 2000; published++) {
+      const reply = await call(publisher, line, "PUBLISH", "firehose", message);
+      if (reply === ":0\r\n") break;
+      expect(reply).toBe(":1\r\n");
+    }
+    // The subscriber was dropped (PUBLISH reaches nobody) long before 2000 × 64 KiB were queued.
+    expect(published).toBeLessThan(2000);
+    expect(await call(publisher, line, "PUBLISH", "firehose", "after")).toBe(":0\r\n");
+    expect(await call(publisher, line, "PING")).toBe("+PONG\r\n");
+    expect(server.output).toContain("output buffer limits");
+  });
+});
