@@ -5,6 +5,7 @@ import { ProtocolError } from "@kv/protocol";
 import { parseOutputBufferLimits, type ClientSession, type Engine, type EngineHost, type OutputBufferLimits, type ShutdownRequest } from "@kv/core";
 import { PersistentEngine, type AofLogger } from "@kv/aof";
 import { Connection } from "./connection.js";
+import { protectedModeRefusal } from "./protected-mode.js";
 import type { Logger } from "./logger.js";
 
 export interface KvServerOptions {
@@ -112,6 +113,13 @@ export class KvServer implements EngineHost {
       this.engine.stats.rejectedConnections++;
       socket.on("error", () => socket.destroy());
       socket.end(MAX_CLIENTS_REACHED);
+      return;
+    }
+    const refusal = protectedModeRefusal(socket.remoteAddress, this.engine.config.get("protected-mode") === "yes", this.engine.authRequired);
+    if (refusal !== undefined) {
+      this.engine.stats.rejectedConnections++;
+      socket.on("error", () => socket.destroy());
+      socket.end(refusal);
       return;
     }
     const client = this.engine.createClient("normal");
