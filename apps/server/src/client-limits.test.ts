@@ -1,19 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { RawConnection, resp, ServerProcess } from "./test-support/server-process.js";
+import type { RawConnection, ServerProcess } from "./test-support/server-process.js";
+import { resp, ServerFixture } from "./test-support/server-process.js";
 
-const servers: ServerProcess[] = [];
-const connections: RawConnection[] = [];
+const fixture = new ServerFixture();
 
-async function startServer(args: string[] = []): Promise<ServerProcess> {
-  const server = await ServerProcess.start(args);
-  servers.push(server);
-  return server;
+function startServer(args: string[] = []): Promise<ServerProcess> {
+  return fixture.start(args);
 }
 
-async function connect(server: ServerProcess): Promise<RawConnection> {
-  const connection = await RawConnection.connect(server.port);
-  connections.push(connection);
-  return connection;
+function connect(server: ServerProcess): Promise<RawConnection> {
+  return fixture.connect(server);
 }
 
 /** Sends one command and returns its reply text (the connection's buffer is cleared first). */
@@ -26,8 +22,7 @@ async function call(connection: RawConnection, expected: (text: string) => boole
 const line = (text: string): boolean => text.endsWith("\r\n");
 
 afterEach(async () => {
-  for (const connection of connections.splice(0)) connection.close();
-  for (const server of servers.splice(0)) await server.stop("SIGKILL");
+  await fixture.closeAll();
 });
 
 describe("client limits", () => {

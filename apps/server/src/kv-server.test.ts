@@ -1,26 +1,21 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { RawConnection, resp, ServerProcess } from "./test-support/server-process.js";
+import type { RawConnection} from "./test-support/server-process.js";
+import { resp, ServerFixture, ServerProcess } from "./test-support/server-process.js";
 
-const servers: ServerProcess[] = [];
-const connections: RawConnection[] = [];
+const fixture = new ServerFixture();
 
-async function startServer(args: string[] = [], dir?: string): Promise<ServerProcess> {
-  const server = await ServerProcess.start(args, dir);
-  servers.push(server);
-  return server;
+function startServer(args: string[] = [], dir?: string): Promise<ServerProcess> {
+  return fixture.start(args, dir);
 }
 
-async function connect(server: ServerProcess): Promise<RawConnection> {
-  const connection = await RawConnection.connect(server.port);
-  connections.push(connection);
-  return connection;
+function connect(server: ServerProcess): Promise<RawConnection> {
+  return fixture.connect(server);
 }
 
 afterEach(async () => {
-  for (const connection of connections.splice(0)) connection.close();
-  for (const server of servers.splice(0)) await server.stop("SIGKILL");
+  await fixture.closeAll();
 });
 
 describe("kv server process", () => {

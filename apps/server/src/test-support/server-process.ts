@@ -151,3 +151,29 @@ export function resp(...argv: string[]): string {
   for (const arg of argv) out += `$${Buffer.byteLength(arg, "latin1")}\r\n${arg}\r\n`;
   return out;
 }
+
+/**
+ * Servers and connections a test file opens, so each test can start what it needs and
+ * `closeAll` (in afterEach) kills and closes everything, whatever the test left behind.
+ */
+export class ServerFixture {
+  private readonly servers: ServerProcess[] = [];
+  private readonly connections: RawConnection[] = [];
+
+  async start(args: string[] = [], dir?: string): Promise<ServerProcess> {
+    const server = await ServerProcess.start(args, dir);
+    this.servers.push(server);
+    return server;
+  }
+
+  async connect(server: ServerProcess): Promise<RawConnection> {
+    const connection = await RawConnection.connect(server.port);
+    this.connections.push(connection);
+    return connection;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const connection of this.connections.splice(0)) connection.close();
+    for (const server of this.servers.splice(0)) await server.stop("SIGKILL");
+  }
+}
