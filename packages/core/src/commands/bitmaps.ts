@@ -158,6 +158,31 @@ function fromEnd(index: number | bigint, total: number): number {
   return adjusted < 0 ? 0 : adjusted;
 }
 
+/** A resolved BITCOUNT/BITPOS range: byte bounds, and the bits to leave out of the end bytes. */
+const range = { start: 0, end: 0, firstMask: 0, lastMask: 0 };
+
+/**
+ * Redis's range arithmetic shared by BITCOUNT and BITPOS: negative bounds count from the end,
+ * the end is clamped to the value, and a BIT range becomes whole bytes plus masks of the
+ * bits before `start` in the first byte and after `end` in the last. Fills `range`.
+ */
+function resolveRange(parsedStart: number | bigint, parsedEnd: number | bigint, length: number, isBit: boolean): void {
+  const total = isBit ? length * 8 : length;
+  let start = fromEnd(parsedStart, total);
+  let end = fromEnd(parsedEnd, total);
+  if (end >= total) end = total - 1;
+  range.firstMask = 0;
+  range.lastMask = 0;
+  if (isBit && start <= end) {
+    range.firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
+    range.lastMask = (1 << (7 - (end % 8))) - 1;
+    start = Math.floor(start / 8);
+    end = Math.floor(end / 8);
+  }
+  range.start = start;
+  range.end = end;
+}
+
 /** BITCOUNT key [start end [BYTE|BIT]]. A missing key answers 0 before the arguments are checked (7.0). */
 function bitcountCommand(ctx: CommandContext, argv: readonly string[]): void {
   const value = ctx.lookupRead(argv[1]!);
@@ -196,16 +221,8 @@ function bitcountCommand(ctx: CommandContext, argv: readonly string[]): void {
       if (unit === undefined) return;
       isBit = unit;
     }
-    const total = isBit ? length * 8 : length;
-    start = fromEnd(parsedStart, total);
-    end = fromEnd(parsedEnd, total);
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    resolveRange(parsedStart, parsedEnd, length, isBit);
+    ({ start, end, firstMask, lastMask } = range);
   } else if (argv.length !== 2) {
     ctx.error(Errors.syntax);
     return;
@@ -296,16 +313,8 @@ function bitposCommand(ctx: CommandContext, argv: readonly string[]): void {
       parsedEnd = given;
       endGiven = true;
     }
-    const total = isBit ? length * 8 : length;
-    start = fromEnd(parsedStart, total);
-    end = fromEnd(parsedEnd, total);
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    resolveRange(parsedStart, parsedEnd, length, isBit);
+    ({ start, end, firstMask, lastMask } = range);
   } else if (argv.length !== 3) {
     ctx.error(Errors.syntax);
     return;

@@ -4,6 +4,7 @@ import { NotifyClass } from "../command/notify.js";
 import { Errors, wrongArity } from "../errors.js";
 import { ListValue } from "../types/list-value.js";
 import { parseBlockTimeout } from "../blocking/block-timeout.js";
+import { longAtLeastOrReply, longOrReply } from "../command/integer-arguments.js";
 import { optionIs } from "../util/c-string.js";
 import { LLONG_MIN, parseInteger } from "../util/redis-integer.js";
 
@@ -49,29 +50,6 @@ function elementsRemoved(ctx: CommandContext, key: string, list: ListValue, from
   }
   ctx.keyModified(key);
   ctx.dirty(count);
-}
-
-/** Redis's getLongFromObjectOrReply: a 64-bit integer (as a number), or undefined after the error. */
-function longOrReply(ctx: CommandContext, text: string): number | undefined {
-  const parsed = parseInteger(text);
-  if (parsed === undefined) {
-    ctx.error(Errors.notInteger);
-    return undefined;
-  }
-  return Number(parsed);
-}
-
-/**
- * Redis's getRangeLongFromObjectOrReply(min..LONG_MAX) with a message: `min` or more, else
- * undefined after replying `message` — which Redis also sends for text that is no integer.
- */
-function atLeastOrReply(ctx: CommandContext, text: string, min: number, message: string): number | undefined {
-  const parsed = parseInteger(text);
-  if (parsed === undefined || parsed < min) {
-    ctx.error(message);
-    return undefined;
-  }
-  return Number(parsed);
 }
 
 /** LEFT or RIGHT (compared as C strings): true for LEFT, false for RIGHT, undefined after a syntax error. */
@@ -182,7 +160,7 @@ function popGeneric(ctx: CommandContext, argv: readonly string[], fromHead: bool
   const withCount = argv.length === 3;
   let count = 0;
   if (withCount) {
-    const parsed = atLeastOrReply(ctx, argv[2]!, 0, MUST_BE_POSITIVE);
+    const parsed = longAtLeastOrReply(ctx, argv[2]!, 0, MUST_BE_POSITIVE);
     if (parsed === undefined) return;
     count = parsed;
   }
@@ -222,7 +200,7 @@ function rpopCommand(ctx: CommandContext, argv: readonly string[]): void {
  * LPOP/RPOP with a count it amounted to. BLMPOP parses its timeout last, as Redis does.
  */
 function lmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex: number, blocking: boolean): void {
-  const numkeys = atLeastOrReply(ctx, argv[numkeysIndex]!, 1, NUMKEYS_NOT_POSITIVE);
+  const numkeys = longAtLeastOrReply(ctx, argv[numkeysIndex]!, 1, NUMKEYS_NOT_POSITIVE);
   if (numkeys === undefined) return;
   const firstKey = numkeysIndex + 1;
   const whereIndex = firstKey + numkeys;
@@ -235,7 +213,7 @@ function lmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex
   let count = -1;
   for (let j = whereIndex + 1; j < argv.length; j++) {
     if (count === -1 && optionIs(argv[j]!, "count") && j < argv.length - 1) {
-      const parsed = atLeastOrReply(ctx, argv[++j]!, 1, COUNT_NOT_POSITIVE);
+      const parsed = longAtLeastOrReply(ctx, argv[++j]!, 1, COUNT_NOT_POSITIVE);
       if (parsed === undefined) return;
       count = parsed;
     } else {
@@ -447,11 +425,11 @@ function lposCommand(ctx: CommandContext, argv: readonly string[]): void {
       // past the rank, and the COUNT test overflows so that no count is ever reached.
       countIgnored = parsed === LLONG_MIN;
     } else if (hasValue && optionIs(option, "count")) {
-      const parsed = atLeastOrReply(ctx, argv[++j]!, 0, LPOS_COUNT_NEGATIVE);
+      const parsed = longAtLeastOrReply(ctx, argv[++j]!, 0, LPOS_COUNT_NEGATIVE);
       if (parsed === undefined) return;
       count = parsed;
     } else if (hasValue && optionIs(option, "maxlen")) {
-      const parsed = atLeastOrReply(ctx, argv[++j]!, 0, LPOS_MAXLEN_NEGATIVE);
+      const parsed = longAtLeastOrReply(ctx, argv[++j]!, 0, LPOS_MAXLEN_NEGATIVE);
       if (parsed === undefined) return;
       maxlen = parsed;
     } else {

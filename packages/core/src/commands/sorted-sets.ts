@@ -4,6 +4,7 @@ import type { CommandDefinition } from "../command/command-spec.js";
 import { NotifyClass } from "../command/notify.js";
 import { Errors } from "../errors.js";
 import { parseBlockTimeout } from "../blocking/block-timeout.js";
+import { longAtLeastOrReply, longOrReply } from "../command/integer-arguments.js";
 import { optionIs } from "../util/c-string.js";
 import { globMatch } from "../util/glob-match.js";
 import { parseInteger } from "../util/redis-integer.js";
@@ -37,7 +38,6 @@ import { ScanCursorRegistry, advanceWalk, parseScanCursor, type ScanWalk } from 
 const NAN_SCORE = "ERR resulting score is not a number (NaN)";
 const NOT_FLOAT_RANGE = "ERR min or max is not a float";
 const NOT_LEX_RANGE = "ERR min or max not valid string range item";
-const LONG_MAX = 9223372036854775807n;
 
 /** Where ZPOPMIN/ZPOPMAX and ZMPOP take from (Redis's ZSET_MIN / ZSET_MAX). */
 export const ZSET_MIN = 0;
@@ -59,29 +59,6 @@ function zsetLimits(ctx: CommandContext): ZsetLimits {
  */
 function lookupZset(ctx: CommandContext, key: string, write: boolean): ZsetValue | null | undefined {
   return ctx.ofType(write ? ctx.lookupWrite(key) : ctx.lookupRead(key), ZsetValue);
-}
-
-/**
- * getLongFromObjectOrReply: a 64-bit integer argument, as a number (approximate beyond
- * 2^53, where every use here saturates anyway), or undefined after replying the error.
- */
-function parseLong(ctx: CommandContext, text: string): number | undefined {
-  const value = parseInteger(text);
-  if (value === undefined) {
-    ctx.error(Errors.notInteger);
-    return undefined;
-  }
-  return Number(value);
-}
-
-/** getRangeLongFromObjectOrReply with a message: anything not in [min, LONG_MAX] replies it. */
-function parseLongAtLeast(ctx: CommandContext, text: string, min: number, message: string): number | undefined {
-  const value = parseInteger(text);
-  if (value === undefined || value < min || (typeof value === "bigint" && value > LONG_MAX)) {
-    ctx.error(message);
-    return undefined;
-  }
-  return Number(value);
 }
 
 /** Deletes a sorted set that just became empty, with Redis's "del" event. */
@@ -557,9 +534,9 @@ function zrangeGeneric(ctx: CommandContext, argv: readonly string[], argStart: n
     if (!store && optionIs(option, "withscores")) {
       withScores = true;
     } else if (optionIs(option, "limit") && left >= 2) {
-      const parsedOffset = parseLong(ctx, argv[j + 1]!);
+      const parsedOffset = longOrReply(ctx, argv[j + 1]!);
       if (parsedOffset === undefined) return;
-      const parsedLimit = parseLong(ctx, argv[j + 2]!);
+      const parsedLimit = longOrReply(ctx, argv[j + 2]!);
       if (parsedLimit === undefined) return;
       offset = parsedOffset;
       limit = parsedLimit;
@@ -595,9 +572,9 @@ function zrangeGeneric(ctx: CommandContext, argv: readonly string[], argStart: n
   let start = 0;
   let end = 0;
   if (rangeType === RANGE_RANK) {
-    const parsedStart = parseLong(ctx, argv[minIndex]!);
+    const parsedStart = longOrReply(ctx, argv[minIndex]!);
     if (parsedStart === undefined) return;
-    const parsedEnd = parseLong(ctx, argv[maxIndex]!);
+    const parsedEnd = longOrReply(ctx, argv[maxIndex]!);
     if (parsedEnd === undefined) return;
     start = parsedStart;
     end = parsedEnd;
@@ -670,9 +647,9 @@ function zremrangeGeneric(ctx: CommandContext, argv: readonly string[], rangeTyp
   let event: string;
   if (rangeType === RANGE_RANK) {
     event = "zremrangebyrank";
-    const parsedStart = parseLong(ctx, argv[2]!);
+    const parsedStart = longOrReply(ctx, argv[2]!);
     if (parsedStart === undefined) return;
-    const parsedEnd = parseLong(ctx, argv[3]!);
+    const parsedEnd = longOrReply(ctx, argv[3]!);
     if (parsedEnd === undefined) return;
     start = parsedStart;
     end = parsedEnd;
@@ -815,7 +792,7 @@ function zpopMinMax(ctx: CommandContext, argv: readonly string[], where: number)
   }
   let count = -1;
   if (argv.length === 3) {
-    const parsed = parseLongAtLeast(ctx, argv[2]!, 0, "ERR value is out of range, must be positive");
+    const parsed = longAtLeastOrReply(ctx, argv[2]!, 0, "ERR value is out of range, must be positive");
     if (parsed === undefined) return;
     count = parsed;
   }
@@ -829,7 +806,7 @@ function zpopMinMax(ctx: CommandContext, argv: readonly string[], where: number)
  * (zmpopGenericCommand); BZMPOP parses its timeout after everything else, as Redis does.
  */
 function zmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex: number, blocking: boolean): void {
-  const numkeys = parseLongAtLeast(ctx, argv[numkeysIndex]!, 1, "ERR numkeys should be greater than 0");
+  const numkeys = longAtLeastOrReply(ctx, argv[numkeysIndex]!, 1, "ERR numkeys should be greater than 0");
   if (numkeys === undefined) return;
   const whereIndex = numkeysIndex + numkeys + 1;
   if (whereIndex >= argv.length) {
@@ -846,7 +823,7 @@ function zmpopGeneric(ctx: CommandContext, argv: readonly string[], numkeysIndex
   let count = -1;
   for (let j = whereIndex + 1; j < argv.length; j++) {
     if (count === -1 && optionIs(argv[j]!, "count") && j < argv.length - 1) {
-      const parsed = parseLongAtLeast(ctx, argv[++j]!, 1, "ERR count should be greater than 0");
+      const parsed = longAtLeastOrReply(ctx, argv[++j]!, 1, "ERR count should be greater than 0");
       if (parsed === undefined) return;
       count = parsed;
     } else {
@@ -973,7 +950,7 @@ function sortPairs(result: Map<string, number>): [string[], number[]] {
  * where numkeys is; `cardinalityOnly`: ZINTERCARD.
  */
 function zsetOperation(ctx: CommandContext, argv: readonly string[], destination: string | undefined, numkeysIndex: number, op: number, cardinalityOnly: boolean): void {
-  const setCount = parseLong(ctx, argv[numkeysIndex]!);
+  const setCount = longOrReply(ctx, argv[numkeysIndex]!);
   if (setCount === undefined) return;
   if (setCount < 1) {
     ctx.error(`ERR at least 1 input key is needed for '${ctx.spec.fullName}' command`);
@@ -1025,7 +1002,7 @@ function zsetOperation(ctx: CommandContext, argv: readonly string[], destination
       withScores = true;
       j++;
     } else if (cardinalityOnly && remaining >= 2 && optionIs(option, "limit")) {
-      const parsed = parseLongAtLeast(ctx, argv[j + 1]!, 0, "ERR LIMIT can't be negative");
+      const parsed = longAtLeastOrReply(ctx, argv[j + 1]!, 0, "ERR LIMIT can't be negative");
       if (parsed === undefined) return;
       limit = parsed;
       j += 2;

@@ -104,6 +104,17 @@ function parseIdOrReply(ctx: CommandContext, text: string, missingSeq: U64, stri
   return id;
 }
 
+/** Every argument from `first` on as a strict stream ID (XDEL, XACK), or undefined after the first bad one's error. */
+function parseIdsOrReply(ctx: CommandContext, argv: readonly string[], first: number): ParsedId[] | undefined {
+  const ids: ParsedId[] = [];
+  for (let j = first; j < argv.length; j++) {
+    const id = parseIdOrReply(ctx, argv[j]!, 0, true);
+    if (id === undefined) return undefined;
+    ids.push(id);
+  }
+  return ids;
+}
+
 /**
  * A range bound (streamParseIntervalIDOrReply): `(` makes it exclusive, which moves it one ID
  * inwards — impossible past the ends of the ID space, hence the interval errors.
@@ -454,12 +465,8 @@ function xdelCommand(ctx: CommandContext, argv: readonly string[]): void {
     return;
   }
   // All IDs are checked first, so that a bad one leaves the stream untouched.
-  const ids: ParsedId[] = [];
-  for (let j = 2; j < argv.length; j++) {
-    const id = parseIdOrReply(ctx, argv[j]!, 0, true);
-    if (id === undefined) return;
-    ids.push(id);
-  }
+  const ids = parseIdsOrReply(ctx, argv, 2);
+  if (ids === undefined) return;
   let deleted = 0;
   let firstDeleted = false;
   for (const id of ids) {
@@ -1070,12 +1077,8 @@ function xackCommand(ctx: CommandContext, argv: readonly string[]): void {
     ctx.reply.integer(0);
     return;
   }
-  const ids: ParsedId[] = [];
-  for (let j = 3; j < argv.length; j++) {
-    const id = parseIdOrReply(ctx, argv[j]!, 0, true);
-    if (id === undefined) return;
-    ids.push(id);
-  }
+  const ids = parseIdsOrReply(ctx, argv, 3);
+  if (ids === undefined) return;
   let acknowledged = 0;
   for (const id of ids) if (group.acknowledge(id.ms, id.seq)) acknowledged++;
   if (acknowledged > 0) ctx.dirty(acknowledged);
