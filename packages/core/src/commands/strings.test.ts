@@ -27,7 +27,7 @@ let h: TestHarness;
 
 /** A key of another type: RPUSH may not exist yet in this tree, so a typed value is stored directly. */
 function makeList(key: string): void {
-  h.engine.keyspace.db(0).set(key, { type: "list", rewriteCommands: () => [] });
+  h.engine.keyspace.db(0).set(key, { type: "list", rewriteCommands: () => [], snapshotEpoch: 0 });
 }
 
 function expireOf(key: string): number | undefined {

@@ -1,5 +1,6 @@
 import { KeyTable } from "./key-table.js";
 import type { StoredValue, TypedValue } from "./stored-value.js";
+import { TOMBSTONE, type SnapshotGuard, type TableSlot } from "./snapshot-guard.js";
 
 /** Hooks the keyspace calls out through; the engine wires them to propagation and notifications. */
 export interface DatabaseEvents {
@@ -15,8 +16,15 @@ export interface DatabaseEvents {
  */
 export class Database {
   readonly index: number;
-  private values = new KeyTable<StoredValue>();
+  private values = new KeyTable<TableSlot>();
   private expires = new KeyTable<number>();
+  /**
+   * Set while an AOF rewrite is walking this database's table (see LiveSnapshot): every
+   * change, and every hand-out of a collection that may then change in place, is announced
+   * to it first so it can write the key's point-in-time image before it is lost. Deletions
+   * leave tombstones meanwhile, so the walk's place in the table stays valid.
+   */
+  private guard: SnapshotGuard | undefined;
   /**
    * String encodings that the value alone does not determine, because Redis picked them by
    * how the value was made: "raw" after APPEND/SETRANGE (changed in place), "embstr" for
@@ -36,7 +44,8 @@ export class Database {
   }
 
   get size(): number {
-    return this.values.size;
+    const guard = this.guard;
+    return guard === undefined ? this.values.size : this.values.size - guard.tombstoned.size;
   }
 
   get expiresSize(): number {
@@ -46,14 +55,17 @@ export class Database {
   /** Looks a key up, deleting it first if its TTL has passed (lazy expiry). */
   get(key: string): StoredValue | undefined {
     const value = this.values.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || typeof value === "symbol") return undefined;
+    // A collection handed out may be changed in place by the caller: its image goes first.
+    if (this.guard !== undefined && typeof value !== "string") this.guard.beforeChange(key);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return value;
   }
 
   /** Looks a key up without expiring it or touching anything (for DEBUG, the rewrite, tests). */
   peek(key: string): StoredValue | undefined {
-    return this.values.get(key);
+    const value = this.values.get(key);
+    return typeof value === "symbol" ? undefined : value;
   }
 
   has(key: string): boolean {
@@ -62,6 +74,11 @@ export class Database {
 
   /** Sets a value and clears any TTL (SET semantics without KEEPTTL). */
   set(key: string, value: StoredValue): void {
+    const guard = this.guard;
+    if (guard !== undefined) {
+      guard.beforeChange(key);
+      guard.stored(key, value);
+    }
     this.values.set(key, value);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
@@ -70,12 +87,26 @@ export class Database {
 
   /** Replaces the value of a live key, keeping its TTL (KEEPTTL, APPEND, INCR...). */
   overwrite(key: string, value: StoredValue): void {
+    const guard = this.guard;
+    if (guard !== undefined) {
+      guard.beforeChange(key);
+      guard.stored(key, value);
+    }
     this.values.set(key, value);
     if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
   }
 
   delete(key: string): boolean {
-    if (!this.values.delete(key)) return false;
+    const guard = this.guard;
+    if (guard !== undefined) {
+      const value = this.values.get(key);
+      if (value === undefined || typeof value === "symbol") return false;
+      guard.beforeChange(key);
+      this.values.set(key, TOMBSTONE);
+      guard.tombstoned.add(key);
+    } else if (!this.values.delete(key)) {
+      return false;
+    }
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.encodingPins.size !== 0) this.encodingPins.delete(key);
     return true;
@@ -87,19 +118,24 @@ export class Database {
   }
 
   setExpire(key: string, unixMs: number): void {
+    this.guard?.beforeChange(key);
     // Deadlines near LLONG_MAX round up to 2^63 as doubles, which is no valid int64: keep the
     // stored value printable (the AOF rewrite writes it as PXAT) at the largest double below.
     this.expires.set(key, unixMs > MAX_STORED_DEADLINE ? MAX_STORED_DEADLINE : unixMs);
   }
 
   removeExpire(key: string): boolean {
-    return this.expires.size !== 0 && this.expires.delete(key);
+    if (this.expires.size === 0) return false;
+    this.guard?.beforeChange(key);
+    return this.expires.delete(key);
   }
 
   swapContents(other: Database): void {
     [this.values, other.values] = [other.values, this.values];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.encodingPins, other.encodingPins] = [other.encodingPins, this.encodingPins];
+    // A walk follows its table: it still writes those keys under the database they had when it began.
+    [this.guard, other.guard] = [other.guard, this.guard];
     this.expireCursor = undefined;
     other.expireCursor = undefined;
   }
@@ -110,9 +146,18 @@ export class Database {
   }
 
   clear(): number {
-    const removed = this.values.size;
-    this.values.clear();
-    this.expires.clear();
+    const removed = this.size;
+    if (this.guard !== undefined) {
+      // The walk keeps the old tables to itself (nothing changes them any more); the database
+      // starts over with empty ones, as a FLUSHDB during Redis's forked rewrite leaves the child's copy.
+      this.guard.detached();
+      this.guard = undefined;
+      this.values = new KeyTable<TableSlot>();
+      this.expires = new KeyTable<number>();
+    } else {
+      this.values.clear();
+      this.expires.clear();
+    }
     this.encodingPins.clear();
     this.expireCursor = undefined;
     return removed;
@@ -120,11 +165,30 @@ export class Database {
 
   /** All keys, including logically expired ones not yet reclaimed; callers filter with isExpired. */
   keys(): IterableIterator<string> {
-    return this.values.keys();
+    return this.guard === undefined ? this.values.keys() : liveKeys(this.values.entries());
   }
 
   entries(): IterableIterator<[string, StoredValue]> {
-    return this.values.entries();
+    const entries = this.values.entries();
+    return this.guard === undefined ? (entries as IterableIterator<[string, StoredValue]>) : liveEntries(entries);
+  }
+
+  /**
+   * Hands the tables to a snapshot walk: from now on changes are announced to `guard`. Returns
+   * the tables as they are at this instant, which is what the walk must write out.
+   */
+  attachSnapshot(guard: SnapshotGuard): { values: KeyTable<TableSlot>; expires: KeyTable<number> } {
+    if (this.guard !== undefined) throw new Error("a snapshot is already walking this database");
+    this.guard = guard;
+    return { values: this.values, expires: this.expires };
+  }
+
+  /** Ends the walk attached to this database (if `guard` still is), removing its tombstones. */
+  detachSnapshot(guard: SnapshotGuard): boolean {
+    if (this.guard !== guard) return false;
+    for (const key of guard.tombstoned) if (typeof this.values.get(key) === "symbol") this.values.delete(key);
+    this.guard = undefined;
+    return true;
   }
 
   isExpired(key: string): boolean {
@@ -182,4 +246,12 @@ export interface DatabaseClock {
   now(): number;
   /** False while loading the AOF, and when DEBUG SET-ACTIVE-EXPIRE 0 only affects the active cycle. */
   expiryEnabled(): boolean;
+}
+
+function* liveKeys(entries: IterableIterator<[string, TableSlot]>): IterableIterator<string> {
+  for (const [key, value] of entries) if (typeof value !== "symbol") yield key;
+}
+
+function* liveEntries(entries: IterableIterator<[string, TableSlot]>): IterableIterator<[string, StoredValue]> {
+  for (const entry of entries) if (typeof entry[1] !== "symbol") yield entry as [string, StoredValue];
 }

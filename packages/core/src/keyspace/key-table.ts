@@ -91,4 +91,27 @@ export class KeyTable<V> {
   *entries(): IterableIterator<[string, V]> {
     for (const part of this.parts) yield* part.entries();
   }
+
+  /**
+   * The entries present now, for a walk that spans many event-loop turns while writes go on:
+   * each part yields only as many entries as it holds now. A Map keeps insertion order and
+   * an overwrite keeps an entry's place, so entries added later sit after that many and are
+   * never reached. Valid only while nothing is deleted from the table before the walk ends
+   * (the live snapshot turns deletions into tombstones for that reason).
+   */
+  entriesPresentNow(): Generator<[string, V], void, undefined> {
+    // Counted here, not in the generator body, which would only run at the first next().
+    return walkBounded(this.parts.map((part) => ({ part, count: part.size })));
+  }
+}
+
+function* walkBounded<V>(bounded: readonly { part: Map<string, V>; count: number }[]): Generator<[string, V], void, undefined> {
+  for (const { part, count } of bounded) {
+    let remaining = count;
+    if (remaining === 0) continue;
+    for (const entry of part.entries()) {
+      yield entry;
+      if (--remaining === 0) break;
+    }
+  }
 }

@@ -14,6 +14,12 @@ export interface TypedValue {
    * file), e.g. RPUSH in batches. The TTL is written separately by the caller.
    */
   rewriteCommands(key: string): Iterable<string[]>;
+  /**
+   * The AOF rewrite that already has this value's image (see LiveSnapshot). Kept on the value
+   * because a live rewrite must know, when a collection is about to change in place, whether its
+   * point-in-time image was already written; a side set would cost a table entry per key.
+   */
+  snapshotEpoch: number;
 }
 
 export type StoredValue = string | TypedValue;

@@ -68,6 +68,7 @@ describe("DEBUG DIGEST", () => {
   it("digests other value types deterministically through the commands that recreate them", () => {
     const fake = (entries: string[]): TypedValue => ({
       type: "vector" as TypedValue["type"],
+      snapshotEpoch: 0,
       *rewriteCommands(key: string) {
         for (const entry of entries) yield ["VADD", key, entry, "f", "v"];
       },

@@ -12,6 +12,7 @@ import type { ScanCursorRegistry } from "../commands/scan-cursor.js";
  */
 export class HashValue implements TypedValue {
   readonly type = "hash" as const;
+  snapshotEpoch = 0;
   /** Read freely; change only through `set` and `delete`, which keep the sampler in step. */
   readonly entries: Map<string, string>;
   /**

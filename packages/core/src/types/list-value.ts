@@ -13,6 +13,7 @@ const REWRITE_ITEMS_PER_COMMAND = 64;
  */
 export class ListValue extends ListDeque implements TypedValue {
   readonly type = "list" as const;
+  snapshotEpoch = 0;
 
   objectEncoding(): string {
     return "quicklist";

@@ -22,6 +22,7 @@ export type SetInteger = number | bigint;
  */
 export class SetValue implements TypedValue {
   readonly type = "set" as const;
+  snapshotEpoch = 0;
   /** Ascending members while intset-encoded; undefined once converted. */
   private ints: SetInteger[] | undefined;
   /** Members once hashtable-encoded; undefined while an intset. */

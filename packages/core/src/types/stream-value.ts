@@ -23,6 +23,7 @@ import { entryFields, radixTreeNodeCount, StreamLog } from "./stream-log.js";
  */
 export class StreamValue implements TypedValue {
   readonly type = "stream" as const;
+  snapshotEpoch = 0;
   log: StreamLog;
   /** The highest ID ever added or set by XSETID (last-generated-id). */
   lastId: StreamId = MIN_ID;

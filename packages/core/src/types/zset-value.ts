@@ -38,6 +38,7 @@ export let lastAddedScore = 0;
 
 export class ZsetValue implements TypedValue {
   readonly type = "zset" as const;
+  snapshotEpoch = 0;
   readonly scores: Map<string, number>;
   tree: ZsetTree;
   /** "listpack" while true, "skiplist" once converted. */
