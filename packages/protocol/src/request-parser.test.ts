@@ -258,6 +258,37 @@ describe("RequestParser buffering", () => {
     expect(elapsed).toBeLessThan(3000);
   });
 
+  it("holds memory for what a big argument sent, not for the length it declared", () => {
+    const parsers: RequestParser[] = [];
+    const before = process.memoryUsage().arrayBuffers;
+    // Ten clients announcing 100 MB each: preallocating would take 1 GB here.
+    for (let i = 0; i < 10; i++) {
+      const parser = new RequestParser();
+      parser.feed(Buffer.from("*2\r\n$4\r\nECHO\r\n$100000000\r\n"));
+      parser.feed(Buffer.alloc(40_000, "x"));
+      expect(parser.next()).toBeUndefined();
+      expect(parser.bufferedBytes).toBe(40_000);
+      expect(parser.bigArgumentMissing).toBe(100_000_002 - 40_000);
+      parsers.push(parser);
+    }
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(10 * 1024 * 1024);
+    // Byte by byte past the first buffer's capacity, and the value still comes out whole.
+    const parser = parsers[0]!;
+    parser.feed(Buffer.alloc(100_000, "y"));
+    for (let i = 0; i < 1000; i++) parser.feed(Buffer.from("z"));
+    expect(parser.bufferedBytes).toBe(141_000);
+    expect(parser.bigArgumentMissing).toBe(100_000_002 - 141_000);
+  });
+
+  it("applies a changed maxBulkLength from the next argument on (CONFIG SET proto-max-bulk-len)", () => {
+    const parser = new RequestParser({ maxBulkLength: 1024 * 1024 });
+    parser.feed(Buffer.from("*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n"));
+    expect(parser.next()).toEqual(["ECHO", "hello"]);
+    parser.maxBulkLength = 4;
+    parser.feed(Buffer.from("*2\r\n$4\r\nECHO\r\n$5\r\n"));
+    expect(() => parser.next()).toThrow("Protocol error: invalid bulk length");
+  });
+
   it("reads a big argument whose last chunk carries the next command", () => {
     const value = "x".repeat(100_000);
     const input = Buffer.concat([encodeCommand(["SET", "k", value]), encodeCommand(["PING"])]);
