@@ -2,6 +2,7 @@ import { ReplyWriter } from "@kv/protocol";
 import type { CommandSpec } from "./command/command-spec.js";
 import type { Database } from "./keyspace/database.js";
 import type { BlockedState } from "./blocking/blocking-registry.js";
+import type { AclUser } from "./acl/acl-user.js";
 
 export interface QueuedTransaction {
   readonly queue: { readonly spec: CommandSpec; readonly argv: readonly string[] }[];
@@ -23,7 +24,8 @@ export class ClientSession {
   name = "";
   libName = "";
   libVersion = "";
-  user = "default";
+  /** The ACL user the connection runs as (the default user until AUTH); set by Engine.createClient. */
+  aclUser!: AclUser;
   authenticated: boolean;
   /** CLIENT NO-EVICT ON: exempt from client eviction (CLIENT LIST flag `e`). */
   noEvict = false;
@@ -49,6 +51,11 @@ export class ClientSession {
     this.kind = kind;
     this.db = db;
     this.authenticated = authenticated;
+  }
+
+  /** The user's name, as CLIENT LIST and ACL WHOAMI show it. */
+  get user(): string {
+    return this.aclUser.name;
   }
 
   get protocol(): 2 | 3 {

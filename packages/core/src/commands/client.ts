@@ -73,7 +73,7 @@ const CLIENT_STRUCT_BYTES = 776;
  * One CLIENT LIST line with Redis 7.0's fields in its order. Buffer figures are ours where kv
  * has them (query buffer, pending output) and Redis-like sizes where it has no equivalent.
  */
-function describeClient(ctx: CommandContext, client: ClientSession, argv: readonly string[] | undefined): string {
+export function describeClient(ctx: CommandContext, client: ClientSession, argv: readonly string[] | undefined): string {
   const now = Date.now();
   const isCaller = client === ctx.client;
   const { queryBuffer, outputBuffer } = client.bufferStats();

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { CommandContext } from "../command/command-context.js";
 import type { CommandDefinition } from "../command/command-spec.js";
 import { Errors, wrongArity } from "../errors.js";
@@ -9,8 +8,8 @@ import { clientCommands, clientNameError, isValidClientName } from "./client.js"
  * Connection commands (Redis's server.c / networking.c / acl.c): PING, ECHO, QUIT, RESET,
  * HELLO, AUTH, SELECT, and the CLIENT container (client.ts).
  *
- * kv has one user, "default", as a Redis server without ACL rules does: it has no password
- * ("nopass", any password is accepted) unless `requirepass` is set.
+ * Users, passwords and permissions are the ACL subsystem's (acl/access-control.ts); these
+ * commands only say who the connection is.
  */
 
 /**
@@ -56,35 +55,18 @@ function reset(ctx: CommandContext): void {
   client.watchInvalidated = false;
   client.db = ctx.engine.keyspace.db(0);
   client.reply.protocol = 2;
-  client.user = "default";
+  client.aclUser = ctx.engine.acl.defaultUser;
   client.authenticated = !ctx.engine.authRequired;
   client.name = "";
   ctx.reply.simple("RESET");
 }
 
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text, "latin1").digest();
-}
-
-/**
- * Checks a username/password pair against the only user, "default". Digests are compared
- * so that the comparison takes the same time whatever the password's length or content.
- */
-export function checkCredentials(ctx: CommandContext, username: string, password: string): boolean {
-  if (username !== "default") return false;
-  const required = ctx.engine.config.get("requirepass");
-  if (required === "") return true;
-  return timingSafeEqual(sha256(password), sha256(required));
-}
-
-/** Authenticates the client or replies WRONGPASS; returns whether it succeeded. */
+/** Authenticates the client or replies WRONGPASS (the failure goes to the ACL LOG); returns whether it succeeded. */
 function authenticate(ctx: CommandContext, username: string, password: string): boolean {
-  if (!checkCredentials(ctx, username, password)) {
+  if (!ctx.engine.acl.authenticate(ctx.client, username, password, ctx.currentArgv[0]!)) {
     ctx.error(Errors.wrongPass);
     return false;
   }
-  ctx.client.user = username;
-  ctx.client.authenticated = true;
   return true;
 }
 
@@ -95,7 +77,7 @@ function auth(ctx: CommandContext, argv: readonly string[]): void {
   }
   if (argv.length === 2) {
     // The one-argument form is the pre-ACL AUTH: Redis rejects it when there is no password to check.
-    if (ctx.engine.config.get("requirepass") === "") {
+    if (ctx.engine.acl.defaultUser.nopass) {
       ctx.error(Errors.noPasswordSet);
       return;
     }

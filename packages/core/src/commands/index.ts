@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "../command/command-spec.js";
+import { aclCommands } from "./acl.js";
 import { bitmapsCommands } from "./bitmaps.js";
 import { connectionCommands } from "./connection.js";
 import { hashesCommands } from "./hashes.js";
@@ -30,4 +31,5 @@ export const allCommands: readonly CommandDefinition[] = [
   ...sortCommands,
   ...pubsubCommands,
   ...streamsCommands,
+  ...aclCommands,
 ];
