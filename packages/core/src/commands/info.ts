@@ -33,7 +33,7 @@ function identityOf(engine: Engine): EngineIdentity {
     identity = {
       runId: randomBytes(20).toString("hex"),
       replicationId: randomBytes(20).toString("hex"),
-      startupMemory: usedMemory(),
+      startupMemory: engine.maxMemory.usedMemory(),
       peakMemory: 0,
     };
     identities.set(engine, identity);
@@ -44,11 +44,6 @@ function identityOf(engine: Engine): EngineIdentity {
 /** DEBUG CHANGE-REPL-ID: a new replication id, as Redis's changeReplicationId. */
 export function changeReplicationId(engine: Engine): void {
   identityOf(engine).replicationId = randomBytes(20).toString("hex");
-}
-
-function usedMemory(): number {
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
 }
 
 /** Redis's bytesToHuman: B below 1 KiB, else two decimals with K, M, G, T, P. */
@@ -147,14 +142,15 @@ function clientsSection(ctx: CommandContext): Field[] {
 }
 
 /**
- * Memory as V8 sees it: used_memory is the JS heap in use plus external (Buffer) memory, the
+ * Memory as V8 sees it: used_memory is what maxmemory is compared with (eviction/memory-gauge.ts:
+ * V8's retained heap plus external (Buffer) memory, less evicted keys not yet collected), the
  * closest analogue of Redis's allocator-reported total; rss is the process's resident set.
  */
 function memorySection(ctx: CommandContext): Field[] {
   const engine = ctx.engine;
   const identity = identityOf(engine);
   const usage = process.memoryUsage();
-  const used = usage.heapUsed + usage.external;
+  const used = engine.maxMemory.usedMemory();
   identity.peakMemory = Math.max(identity.peakMemory, used);
   const peak = identity.peakMemory;
   const startup = Math.min(identity.startupMemory, used);

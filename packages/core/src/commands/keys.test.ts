@@ -132,7 +132,7 @@ describe("EXISTS / TOUCH / TYPE", () => {
 
   it("TYPE replies the type name as a status, or none", () => {
     given(["s", "v"]);
-    db0().set("l", { type: "list", rewriteCommands: () => [] });
+    db0().set("l", { type: "list", rewriteCommands: () => [], snapshotEpoch: 0 });
     expect(h.raw("TYPE", "s")).toBe("+string\r\n");
     expect(h.raw("TYPE", "l")).toBe("+list\r\n");
     expect(h.raw("TYPE", "nokey")).toBe("+none\r\n");
@@ -220,7 +220,7 @@ describe("SCAN", () => {
 
   it("TYPE filters by type name, case-insensitively", () => {
     given(["s", "v"]);
-    db0().set("l", { type: "list", rewriteCommands: () => [] });
+    db0().set("l", { type: "list", rewriteCommands: () => [], snapshotEpoch: 0 });
     expect(scanAll(["TYPE", "string"])).toEqual(["s"]);
     expect(scanAll(["TYPE", "LIST"])).toEqual(["l"]);
     expect(scanAll(["TYPE", "nosuchtype"])).toEqual([]);
@@ -486,6 +486,7 @@ describe("RENAME / RENAMENX", () => {
 
 class FakeList implements TypedValue {
   readonly type = "list" as const;
+  snapshotEpoch = 0;
   constructor(readonly items: string[]) {}
   objectEncoding(): string {
     return "listpack";
@@ -922,7 +923,7 @@ describe("OBJECT", () => {
     db0().encodingPins.set("k", "raw");
     expect(h.raw("OBJECT", "ENCODING", "k")).toBe(bulk("raw"));
     db0().set("l", new FakeList([]));
-    db0().set("s", { type: "set", rewriteCommands: () => [] });
+    db0().set("s", { type: "set", rewriteCommands: () => [], snapshotEpoch: 0 });
     expect(h.raw("OBJECT", "ENCODING", "l")).toBe(bulk("listpack"));
     expect(h.raw("OBJECT", "ENCODING", "s")).toBe(bulk("hashtable"));
   });
@@ -948,7 +949,8 @@ describe("OBJECT", () => {
     given(["n", "5"]);
     h.engine.config.set("maxmemory-policy", "allkeys-lru");
     expect(h.raw("OBJECT", "REFCOUNT", "n")).toBe(int(2147483647));
-    h.engine.config.set("maxmemory", "1000000");
+    // Far above what the test uses, so nothing is evicted: only the sharing rule changes.
+    h.engine.config.set("maxmemory", "4gb");
     expect(h.raw("OBJECT", "REFCOUNT", "n")).toBe(int(1));
   });
 
