@@ -20,6 +20,7 @@ import {
 import { AofReplay, type AofCommandSink } from "./aof-replay.js";
 import { errorCode, errorMessage, fsyncDirectory, removeQuietly, replaceFileDurably, writeFully } from "./durable-fs.js";
 import { FsyncScheduler, type SyncedCallback } from "./fsync-scheduler.js";
+import { systemErrorText } from "./system-error-text.js";
 import { RespCommandBuffer } from "./resp-command-buffer.js";
 
 /** Redis's appendfsync. */
@@ -45,20 +46,50 @@ export interface AppendOnlyFileOptions {
    * every step; tests copy it here to check that a crash at that point loses nothing.
    */
   onRewriteStep?: (step: AofRewriteStep) => void;
+  /** How long one slice of a live rewrite may run before yielding to clients. */
+  rewriteSliceMs?: number;
 }
 
 /**
  * The steps of a rewrite, in order:
  * - incr-opened: new incr file created and listed in the manifest next to the old files
+ * - base-partial: the first slice of the snapshot is in the temp file (reported once)
  * - base-written: snapshot written to a temp file (not referenced by any manifest)
  * - base-synced: temp file fdatasync'ed
  * - base-installed: temp renamed to the new base, manifest lists new base + new incr, old files as history
  * - history-deleted: old files removed and dropped from the manifest
  */
-export type AofRewriteStep = "incr-opened" | "base-written" | "base-synced" | "base-installed" | "history-deleted";
+export type AofRewriteStep = "incr-opened" | "base-partial" | "base-written" | "base-synced" | "base-installed" | "history-deleted";
 
-/** Emits the commands that recreate the whole dataset, SELECTs included. */
+/** Emits the commands that recreate the whole dataset, SELECTs included, in one go. */
 export type AofSnapshot = (emit: (args: readonly string[]) => void) => void;
+
+/**
+ * A point-in-time image written a slice at a time while the server goes on serving (the
+ * core's LiveSnapshot). `begin` is called in the same turn as the switch to the new incr file,
+ * so the image is of the dataset at the switch; `emit` may be called at any time until `end`
+ * (from the walk, or ahead of a write that is about to change a key) and must not throw.
+ */
+export interface AofSnapshotSource {
+  begin(emit: AofSnapshotEmitter): AofSnapshotWalk;
+}
+
+/** Where a live snapshot's commands go; strings come as parts so no argv array is built per key. */
+export interface AofSnapshotEmitter {
+  /** `SET key value`, plus `PXAT expireAt` when the key has a TTL. */
+  string(db: number, key: string, value: string, expireAt: number | undefined): void;
+  command(db: number, argv: readonly string[]): void;
+}
+
+export interface AofSnapshotWalk {
+  /** Walks on for about `budgetMs` (or `maxEntries` keys); true when the whole image has been emitted. */
+  step(budgetMs: number, maxEntries?: number): boolean;
+  /** Stops emitting (done, or the rewrite is abandoned); must be idempotent. */
+  end(): void;
+}
+
+/** Wall time one slice of the rewrite may hold the event loop (see rewriteSliceMs). */
+const DEFAULT_REWRITE_SLICE_MS = 1;
 
 export interface AofLoadStats {
   /** Commands handed to the sink, including synthetic ones (RDB keys, SELECT). */
@@ -91,6 +122,14 @@ export interface AofPersistenceInfo {
 }
 
 const MIB = 1024 * 1024;
+/**
+ * Past this many unsynced bytes kept for a rewrite after an fsync error, `everysec` starts its
+ * fdatasync early: the copies then cost at most about this much memory (measured: one second of
+ * a flat-out write loop is 30-50 MB of AOF) instead of a whole second's worth.
+ */
+const UNSYNCED_COPY_LIMIT = 16 * MIB;
+/** Redis's AOF_WRITE_LOG_ERROR_RATE: a failing write is retried every flush and cron tick, but logged at most this often. */
+const WRITE_ERROR_LOG_INTERVAL_MS = 30_000;
 const SNAPSHOT_WRITE_CHUNK = MIB;
 /** Redis's name for the rewrite child's output; "temp-" files are never in a manifest and are removed at open. */
 const TEMP_PREFIX = "temp-";
@@ -131,10 +170,32 @@ export class AppendOnlyFile {
   private currentSize = 0;
   private baseSize = 0;
   private writeError: Error | undefined;
+  /** strerror of the write or fsync error that makes the AOF refuse writes (MISCONF), or undefined. */
+  private diskErrorText: string | undefined;
+  private writeErrorLoggedAt = 0;
+  /**
+   * Copies of the bytes written since the last successful fdatasync, with where they went.
+   * After an fsync error they are written again before the retry, because the kernel may have
+   * dropped the failed pages (see FsyncScheduler). Not kept under `appendfsync no`.
+   */
+  private unsynced: UnsyncedChunk[] = [];
+  private unsyncedBytes = 0;
+  private unsyncedPrunedAt = 0;
   private fsyncs: FsyncScheduler | undefined;
   private everysecTimer: NodeJS.Timeout | undefined;
 
   private rewriteStartedAt: number | undefined;
+  /** The live snapshot of the running rewrite, ended at once if the AOF is closed under it. */
+  private rewriteWalk: AofSnapshotWalk | undefined;
+  private readonly rewriteSliceMs: number;
+  /**
+   * Microseconds to wait per key written by the rewrite (Redis's rdb-key-save-delay, which
+   * slows its rewrite child the same way): tests use it to kill the server mid-rewrite.
+   */
+  rewriteKeyDelayMicros = 0;
+  /** DEBUG AOF-REWRITE-PAUSE: the rewrite stops after this durable step until cleared. */
+  private pauseAt: AofRewriteStep | undefined;
+  private pauseRelease: (() => void) | undefined;
   private lastRewriteTimeSec = -1;
   private lastRewriteOk = true;
   private rewriteCount = 0;
@@ -155,6 +216,7 @@ export class AppendOnlyFile {
     this.logger = options.logger ?? stderrLogger;
     this.fs = options.fileSystem ?? nodeFileSystem;
     this.onRewriteStep = options.onRewriteStep;
+    this.rewriteSliceMs = options.rewriteSliceMs ?? DEFAULT_REWRITE_SLICE_MS;
   }
 
   get appendFsync(): AppendFsyncPolicy {
@@ -251,13 +313,16 @@ export class AppendOnlyFile {
    * out, like Redis's flushAppendOnlyFile in beforeSleep: once this returns, a
    * process crash (even SIGKILL) cannot lose the data, only an OS crash or power loss
    * can, which is what fsync (see whenSynced) covers. Throws on write errors; the
-   * unwritten bytes stay buffered and are retried by the next flush.
+   * unwritten bytes stay buffered (never dropped) and are retried by the next flush.
    */
   flush(): number {
     const fsyncs = this.fsyncs;
     if (fsyncs === undefined || this.incrFd < 0) throw new Error("The append only file is not open");
     const length = this.pending.length;
-    if (length === 0) return fsyncs.writtenSeq;
+    if (length === 0) {
+      if (this.writeError !== undefined) this.writeErrorSolved();
+      return fsyncs.writtenSeq;
+    }
 
     const bytes = this.pending.view();
     let written = 0;
@@ -266,16 +331,66 @@ export class AppendOnlyFile {
     } catch (error) {
       this.recoverFromWriteError(written);
       this.writeError = new Error(`Error writing to the AOF file: ${errorMessage(error)}`, { cause: error });
-      this.logger.warning(this.writeError.message);
+      this.diskErrorText = systemErrorText(error);
+      this.logWriteError(written, length);
       throw this.writeError;
     }
+    this.recordWritten(bytes, length);
     this.pending.clear();
-    this.recordWritten(length);
-    if (this.writeError !== undefined) {
-      this.logger.warning("AOF write error looks solved, kv can write again.");
-      this.writeError = undefined;
-    }
+    if (this.writeError !== undefined) this.writeErrorSolved();
     return fsyncs.writtenSeq;
+  }
+
+  /**
+   * The server's flush: like flush(), but a write error does not throw (it is logged, and
+   * refused writes are reported through diskError). Returns the sequence number this turn's
+   * commands reach once written: above writtenSeq while the bytes are still pending, and
+   * their replies must then be held.
+   */
+  tryFlush(): number {
+    try {
+      return this.flush();
+    } catch (error) {
+      if (this.writeError === undefined) throw error;
+      return this.appendedSeq;
+    }
+  }
+
+  /** writtenSeq plus what is appended but not written yet. */
+  get appendedSeq(): number {
+    return this.writtenSeq + this.pending.length;
+  }
+
+  /**
+   * The text after "MISCONF Errors writing to the AOF file: " while a write or an fsync has
+   * failed and not been retried successfully (Redis's writeCommandsDeniedByDiskError); writes
+   * are refused meanwhile.
+   */
+  get diskError(): string | undefined {
+    return this.diskErrorText;
+  }
+
+  /**
+   * Called from the server cron while diskError is set: writes the pending bytes again, or
+   * after an fsync error rewrites the unsynced bytes in place and starts an fdatasync round.
+   * Success clears the error (and logs Redis's "looks solved" line); failure keeps it, quietly.
+   */
+  retryAfterError(): void {
+    const fsyncs = this.fsyncs;
+    if (this.state !== "open" || fsyncs === undefined) return;
+    if (this.writeError !== undefined) {
+      this.tryFlush();
+      if (this.writeError !== undefined) return;
+    }
+    if (fsyncs.error === undefined || fsyncs.syncInProgress) return;
+    let fds: number[];
+    try {
+      fds = this.rewriteUnsynced(false);
+    } catch (error) {
+      this.logRateLimited(`Fail to rewrite the unsynced AOF bytes: ${systemErrorText(error)}`);
+      return;
+    }
+    if (!fsyncs.retry(fds)) for (const fd of fds) closeQuietly(this.fs, fd);
   }
 
   /** Resolves once everything up to `seq` (a value returned by flush) is fdatasync'ed. */
@@ -308,17 +423,19 @@ export class AppendOnlyFile {
   }
 
   /**
-   * BGREWRITEAOF. Synchronously, in the caller's turn: flushes, switches logging to a
-   * new incr file (persisted in the manifest next to the old files, so a crash now
-   * loses nothing) and calls `snapshot`, which must emit the dataset as it is at this
-   * instant; commands logged from here on go to the new incr file, so the base plus
-   * that file is exactly the dataset, with no rewrite buffer as in Redis < 7.
-   * The snapshot is written to a temp file as it is emitted (bounded memory; the
-   * event loop is blocked for the snapshot anyway). Then, asynchronously, the temp
-   * file is fdatasync'ed off the event loop, installed as the new base, the manifest
-   * switched to new base + new incr, and the old files deleted.
+   * BGREWRITEAOF. Synchronously, in the caller's turn: flushes, switches logging to a new
+   * incr file (persisted in the manifest next to the old files, so a crash now loses nothing)
+   * and begins the snapshot of the dataset as it is at this instant; commands logged from here
+   * on go to the new incr file, so the base plus that file is exactly the dataset, with no
+   * rewrite buffer as in Redis < 7.
+   *
+   * A live source (AofSnapshotSource) is then written a slice at a time between event-loop
+   * turns, so clients keep being served; a plain AofSnapshot function is written at once.
+   * Either way the image streams into a temp file (memory stays bounded). Then the temp file
+   * is fdatasync'ed off the event loop, installed as the new base, the manifest switched to
+   * new base + new incr, and the old files deleted.
    */
-  rewrite(snapshot: AofSnapshot): Promise<void> {
+  rewrite(snapshot: AofSnapshot | AofSnapshotSource): Promise<void> {
     if (this.state !== "open") return Promise.reject(new Error("The append only file is not open"));
     if (this.rewriteStartedAt !== undefined) {
       return Promise.reject(new Error("Background append only file rewriting already in progress"));
@@ -328,15 +445,21 @@ export class AppendOnlyFile {
     let temp: SnapshotFile | undefined;
     try {
       this.openNewIncrFile();
-      this.reportRewriteStep("incr-opened");
-      temp = this.writeSnapshot(snapshot);
-      this.reportRewriteStep("base-written");
+      temp = this.openSnapshotFile();
+      if (typeof snapshot === "function") {
+        // Written in this turn: the steps are reported but cannot be paused at.
+        void this.reportRewriteStep("incr-opened");
+        this.writeWholeSnapshot(temp, snapshot);
+        void this.reportRewriteStep("base-written");
+        return this.completeRewrite(temp);
+      }
+      this.rewriteWalk = this.beginLiveSnapshot(temp, snapshot);
     } catch (error) {
       if (temp !== undefined) this.discardSnapshot(temp);
       this.finishRewrite(error, 0);
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.completeRewrite(temp);
+    return this.runLiveSnapshot(temp, this.rewriteWalk).then(() => this.completeRewrite(temp));
   }
 
   info(): AofPersistenceInfo {
@@ -374,14 +497,26 @@ export class AppendOnlyFile {
       this.state = "closed";
       return;
     }
-    // Set first: a rewrite waiting on its fdatasync sees it and abandons.
+    // Set first: a rewrite waiting on its fdatasync or next slice sees it and abandons.
     this.state = "closed";
+    // The walk must let go of the keyspace now: the caller may flush or reload it next.
+    this.rewriteWalk?.end();
+    this.rewriteWalk = undefined;
+    this.pauseRewriteAt(undefined);
     this.stopEverysecTimer();
     let failure: unknown;
     try {
       this.flush();
     } catch (error) {
       failure = error;
+    }
+    if (this.fsyncs?.error !== undefined) {
+      try {
+        this.rewriteUnsynced(true);
+        this.fsyncs.markRecovered();
+      } catch (error) {
+        failure ??= error;
+      }
     }
     try {
       this.fsyncs?.close();
@@ -470,7 +605,20 @@ export class AppendOnlyFile {
     this.manifest = manifest;
     this.incrFd = fd;
     this.incrSize = this.fs.fstatSync(fd).size;
-    this.fsyncs = new FsyncScheduler(this.fs, fd, this.appendFsyncPolicy === "always");
+    this.fsyncs = new FsyncScheduler(this.fs, fd, this.appendFsyncPolicy === "always", {
+      failed: (error) => {
+        // Redis's bio thread logs this once per transition to the error state.
+        this.logger.warning(`Fail to fsync the AOF file: ${systemErrorText(error.cause)}`);
+        this.diskErrorText ??= systemErrorText(error.cause);
+      },
+      recovered: () => {
+        this.pruneUnsynced();
+        if (this.writeError !== undefined) return;
+        this.diskErrorText = undefined;
+        this.writeErrorLoggedAt = 0;
+        this.logger.warning("AOF write error looks solved, kv can write again.");
+      },
+    });
     this.state = "open";
     this.deleteHistoryFiles();
     this.removeTempFiles();
@@ -479,6 +627,10 @@ export class AppendOnlyFile {
 
   private applyFsyncPolicy(): void {
     if (this.fsyncs) this.fsyncs.eager = this.appendFsyncPolicy === "always";
+    if (this.appendFsyncPolicy === "no" && this.fsyncs?.error === undefined) {
+      this.unsynced = [];
+      this.unsyncedBytes = 0;
+    }
     if (this.appendFsyncPolicy === "everysec") {
       if (this.everysecTimer === undefined) {
         // Like Redis's background fsync: skipped while one is still running, never blocks the loop.
@@ -508,10 +660,100 @@ export class AppendOnlyFile {
   // Writing
   // ---------------------------------------------------------------------------
 
-  private recordWritten(bytes: number): void {
-    this.incrSize += bytes;
-    this.currentSize += bytes;
-    this.fsyncs?.recordWrite(bytes);
+  /** `length` bytes of `bytes` (from its start) reached the current incr file. */
+  private recordWritten(bytes: Uint8Array, length: number): void {
+    if (this.appendFsyncPolicy !== "no") {
+      const fileName = this.manifest.incrs.at(-1)?.fileName;
+      if (fileName !== undefined) {
+        // A copy: the pending buffer is reused by the next append.
+        this.unsynced.push({ fileName, position: this.incrSize, bytes: Buffer.from(bytes.subarray(0, length)), endSeq: this.writtenSeq + length });
+        this.unsyncedBytes += length;
+      }
+    }
+    this.incrSize += length;
+    this.currentSize += length;
+    this.fsyncs?.recordWrite(length);
+    this.pruneUnsynced();
+    if (this.unsyncedBytes > UNSYNCED_COPY_LIMIT) this.fsyncs?.backgroundSync();
+  }
+
+  /** Drops the copies a successful fdatasync covered; a scan only when the synced point moved. */
+  private pruneUnsynced(): void {
+    const synced = this.syncedSeq;
+    if (synced === this.unsyncedPrunedAt) return;
+    this.unsyncedPrunedAt = synced;
+    let covered = 0;
+    while (covered < this.unsynced.length && this.unsynced[covered]!.endSeq <= synced) {
+      this.unsyncedBytes -= this.unsynced[covered]!.bytes.length;
+      covered++;
+    }
+    if (covered > 0) this.unsynced.splice(0, covered);
+  }
+
+  /**
+   * Writes every unsynced byte again at its place, through fresh descriptors (the incr file's
+   * own is O_APPEND, which ignores positions), so the retried fdatasync has them all dirty
+   * again. Returns the descriptors for the caller's fdatasync round, or with `syncNow`
+   * fdatasyncs and closes them itself. A file deleted meanwhile (history after a rewrite) is
+   * skipped: the base that superseded it was fdatasync'ed before the deletion.
+   */
+  private rewriteUnsynced(syncNow: boolean): number[] {
+    const fds: number[] = [];
+    const fdByFile = new Map<string, number>();
+    try {
+      for (const chunk of this.unsynced) {
+        let fd = fdByFile.get(chunk.fileName);
+        if (fd === undefined) {
+          try {
+            fd = this.fs.openSync(join(this.aofDirPath, chunk.fileName), "r+");
+          } catch (error) {
+            if (errorCode(error) === "ENOENT") continue;
+            throw error;
+          }
+          fdByFile.set(chunk.fileName, fd);
+          fds.push(fd);
+        }
+        let done = 0;
+        while (done < chunk.bytes.length) {
+          done += this.fs.writeSync(fd, chunk.bytes, done, chunk.bytes.length - done, chunk.position + done);
+        }
+      }
+      if (syncNow) for (const fd of fds) this.fs.fdatasyncSync(fd);
+    } catch (error) {
+      for (const fd of fds) closeQuietly(this.fs, fd);
+      throw error;
+    }
+    if (!syncNow) return fds;
+    for (const fd of fds) closeQuietly(this.fs, fd);
+    return [];
+  }
+
+  private writeErrorSolved(): void {
+    this.writeError = undefined;
+    const fsyncError = this.fsyncs?.error;
+    if (fsyncError !== undefined) {
+      this.diskErrorText = systemErrorText(fsyncError.cause);
+      return;
+    }
+    this.diskErrorText = undefined;
+    this.writeErrorLoggedAt = 0;
+    this.logger.warning("AOF write error looks solved, kv can write again.");
+  }
+
+  /** Redis's flushAppendOnlyFile messages, at most one per WRITE_ERROR_LOG_INTERVAL_MS while the error lasts. */
+  private logWriteError(written: number, expected: number): void {
+    if (written > 0) {
+      this.logRateLimited(`Short write while writing to the AOF file: (nwritten=${written}, expected=${expected})`);
+    } else {
+      this.logRateLimited(`Error writing to the AOF file: ${this.diskErrorText ?? "unknown error"}`);
+    }
+  }
+
+  private logRateLimited(message: string): void {
+    const now = Date.now();
+    if (now - this.writeErrorLoggedAt < WRITE_ERROR_LOG_INTERVAL_MS) return;
+    this.writeErrorLoggedAt = now;
+    this.logger.warning(message);
   }
 
   /**
@@ -527,8 +769,8 @@ export class AppendOnlyFile {
     } catch (error) {
       this.logger.warning(`Could not remove short write from the append-only file: ${errorMessage(error)}`);
     }
+    this.recordWritten(this.pending.view(), written);
     this.pending.consume(written);
-    this.recordWritten(written);
   }
 
   // ---------------------------------------------------------------------------
@@ -557,32 +799,133 @@ export class AppendOnlyFile {
     this.logger.notice(`Creating AOF incr file ${entry.fileName} on background rewrite`);
   }
 
-  /** Step 2: stream the snapshot into a temp file in the AOF directory (same filesystem, so rename is atomic). */
-  private writeSnapshot(snapshot: AofSnapshot): SnapshotFile {
+  /** Step 2 starts: the temp file in the AOF directory (same filesystem, so rename is atomic). */
+  private openSnapshotFile(): SnapshotFile {
     const path = join(this.aofDirPath, `${TEMP_PREFIX}rewriteaof-bg-${process.pid}.aof`);
     const fd = this.fs.openSync(path, "w", 0o644);
-    const file: SnapshotFile = { path, fd, size: 0, fdOpen: true };
-    const encoder = new RespCommandBuffer(64 * 1024);
-    let open = true;
-    const writeOut = (): void => {
-      writeFully(this.fs, fd, encoder.view(), 0, encoder.length);
-      file.size += encoder.length;
-      encoder.clear();
+    return {
+      path,
+      fd,
+      size: 0,
+      fdOpen: true,
+      encoder: new RespCommandBuffer(64 * 1024),
+      spare: new RespCommandBuffer(64 * 1024),
+      lastDb: -1,
+      failure: undefined,
     };
+  }
+
+  /** Writes what the snapshot emitted so far to the temp file. */
+  private writeOutSnapshot(file: SnapshotFile): void {
+    const encoder = file.encoder;
+    if (encoder.length === 0) return;
+    writeFully(this.fs, file.fd, encoder.view(), 0, encoder.length);
+    file.size += encoder.length;
+    encoder.clear();
+  }
+
+  /**
+   * Writes what the snapshot emitted so far without blocking the event loop: a rewrite writes
+   * hundreds of MB, and once the kernel throttles writers of that much dirty data a write(2)
+   * can stall for a long time — a forked Redis child stalls alone, an event loop would stall
+   * every client. Emits meanwhile go to the other buffer.
+   */
+  private async writeOutSnapshotInBackground(file: SnapshotFile): Promise<void> {
+    const full = file.encoder;
+    if (full.length === 0) return;
+    file.encoder = file.spare;
+    file.spare = full;
+    const bytes = full.view();
+    let written = 0;
+    while (written < bytes.length) {
+      written += await new Promise<number>((resolve, reject) => {
+        this.fs.write(file.fd, bytes, written, bytes.length - written, null, (error, count) => (error ? reject(error) : resolve(count)));
+      });
+    }
+    file.size += bytes.length;
+    full.clear();
+  }
+
+  private writeWholeSnapshot(file: SnapshotFile, snapshot: AofSnapshot): void {
+    let open = true;
     try {
       snapshot((args) => {
         if (!open) throw new Error("The rewrite snapshot emitter was used after the snapshot returned");
-        encoder.appendCommand(args);
-        if (encoder.length >= SNAPSHOT_WRITE_CHUNK) writeOut();
+        file.encoder.appendCommand(args);
+        if (file.encoder.length >= SNAPSHOT_WRITE_CHUNK) this.writeOutSnapshot(file);
       });
       open = false;
-      writeOut();
-    } catch (error) {
+      this.writeOutSnapshot(file);
+    } finally {
       open = false;
+    }
+  }
+
+  private beginLiveSnapshot(file: SnapshotFile, source: AofSnapshotSource): AofSnapshotWalk {
+    // Called from inside client commands (a key about to change): only buffers, never throws;
+    // the walk writes the buffer out between slices.
+    const select = (db: number): void => {
+      if (db === file.lastDb) return;
+      file.encoder.appendCommand(["SELECT", String(db)]);
+      file.lastDb = db;
+    };
+    return source.begin({
+      string: (db, key, value, expireAt) => {
+        if (file.failure !== undefined) return;
+        try {
+          select(db);
+          file.encoder.appendSet(key, value, expireAt);
+        } catch (error) {
+          file.failure = error;
+        }
+      },
+      command: (db, argv) => {
+        if (file.failure !== undefined) return;
+        try {
+          select(db);
+          file.encoder.appendCommand(argv);
+        } catch (error) {
+          file.failure = error;
+        }
+      },
+    });
+  }
+
+  /** Step 2 runs: a slice per event-loop turn until the image is complete and written. */
+  private async runLiveSnapshot(file: SnapshotFile, walk: AofSnapshotWalk): Promise<void> {
+    try {
+      // The walk has begun (the image is fixed): a pause here holds it with writes going on.
+      await this.reportRewriteStep("incr-opened");
+      this.throwIfClosedDuringRewrite();
+      let reportedPartial = false;
+      for (;;) {
+        const delay = this.rewriteKeyDelayMicros;
+        const done = delay > 0 ? walk.step(Number.POSITIVE_INFINITY, 1) : walk.step(this.rewriteSliceMs);
+        if (file.failure !== undefined) throw asError(file.failure);
+        if (file.encoder.length !== 0) await this.writeOutSnapshotInBackground(file);
+        else if (!done && delay === 0) await new Promise((resolve) => setImmediate(resolve));
+        this.throwIfClosedDuringRewrite();
+        if (done) break;
+        if (!reportedPartial) {
+          reportedPartial = true;
+          await this.reportRewriteStep("base-partial");
+        }
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay / 1000));
+        this.throwIfClosedDuringRewrite();
+      }
+      walk.end();
+      this.rewriteWalk = undefined;
+      if (file.failure !== undefined) throw asError(file.failure);
+      await this.writeOutSnapshotInBackground(file);
+      this.throwIfClosedDuringRewrite();
+      await this.reportRewriteStep("base-written");
+    } catch (error) {
+      walk.end();
+      this.rewriteWalk = undefined;
       this.discardSnapshot(file);
+      this.finishRewrite(error, 0);
       throw error;
     }
-    return file;
   }
 
   private async completeRewrite(temp: SnapshotFile): Promise<void> {
@@ -592,14 +935,16 @@ export class AppendOnlyFile {
       temp.fdOpen = false;
       this.fs.closeSync(temp.fd);
       this.throwIfClosedDuringRewrite();
-      this.reportRewriteStep("base-synced");
+      await this.reportRewriteStep("base-synced");
+      this.throwIfClosedDuringRewrite();
 
       const baseSize = this.installBase(temp);
       installed = true;
-      this.reportRewriteStep("base-installed");
+      await this.reportRewriteStep("base-installed");
+      this.throwIfClosedDuringRewrite();
 
-      this.deleteHistoryFiles();
-      this.reportRewriteStep("history-deleted");
+      await this.deleteHistoryFilesInBackground();
+      await this.reportRewriteStep("history-deleted");
       this.finishRewrite(undefined, baseSize);
     } catch (error) {
       if (!installed) this.discardSnapshot(temp);
@@ -652,6 +997,31 @@ export class AppendOnlyFile {
     this.manifest = next;
   }
 
+  /** Step 5 after a rewrite: like deleteHistoryFiles, with the unlinks off the event loop. */
+  private async deleteHistoryFilesInBackground(): Promise<void> {
+    const { history } = this.manifest;
+    if (history.length === 0) return;
+    await Promise.all(
+      history.map(
+        (entry) =>
+          new Promise<void>((resolve) => {
+            this.logger.notice(`Removing the history file ${entry.fileName}`);
+            this.fs.unlink(join(this.aofDirPath, entry.fileName), (error) => {
+              if (error !== null && error.code !== "ENOENT") {
+                this.logger.warning(`Could not remove the history file ${entry.fileName}: ${errorMessage(error)}`);
+              }
+              resolve();
+            });
+          }),
+      ),
+    );
+    this.throwIfClosedDuringRewrite();
+    // Only the entries unlinked here: none can have been added meanwhile (one rewrite at a time).
+    const next = { ...this.manifest, history: [] };
+    this.persistManifest(next);
+    this.manifest = next;
+  }
+
   private finishRewrite(error: unknown, baseSize: number): void {
     const startedAt = this.rewriteStartedAt ?? Date.now();
     this.rewriteStartedAt = undefined;
@@ -686,8 +1056,24 @@ export class AppendOnlyFile {
     if (this.state !== "open") throw new Error("The append only file was closed during the rewrite");
   }
 
-  private reportRewriteStep(step: AofRewriteStep): void {
+  /** Reports a durable step; under DEBUG AOF-REWRITE-PAUSE, waits there until released. */
+  private async reportRewriteStep(step: AofRewriteStep): Promise<void> {
     this.onRewriteStep?.(step);
+    if (this.pauseAt !== step) return;
+    this.logger.notice(`AOF rewrite paused after step ${step} (DEBUG AOF-REWRITE-PAUSE)`);
+    await new Promise<void>((resolve) => (this.pauseRelease = resolve));
+  }
+
+  /**
+   * DEBUG AOF-REWRITE-PAUSE: makes rewrites stop after `step` (undefined: run through and
+   * release a rewrite that is waiting). Tests kill the server there to check that every
+   * intermediate state of the directory loads.
+   */
+  pauseRewriteAt(step: AofRewriteStep | undefined): void {
+    this.pauseAt = step;
+    const release = this.pauseRelease;
+    this.pauseRelease = undefined;
+    release?.();
   }
 
   private fdatasync(fd: number): Promise<void> {
@@ -724,11 +1110,35 @@ export class AppendOnlyFile {
   }
 }
 
+interface UnsyncedChunk {
+  fileName: string;
+  position: number;
+  bytes: Buffer;
+  /** The sequence number at the chunk's end: it is synced once syncedSeq reaches this. */
+  endSeq: number;
+}
+
+function closeQuietly(fs: AofFileSystem, fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // the error being reported is the one that matters
+  }
+}
+
 interface SnapshotFile {
   path: string;
   fd: number;
   size: number;
   fdOpen: boolean;
+  /** Commands emitted but not yet written out. */
+  encoder: RespCommandBuffer;
+  /** The other buffer: being written out, or empty. */
+  spare: RespCommandBuffer;
+  /** Database of the last command emitted: a SELECT goes first whenever it changes. */
+  lastDb: number;
+  /** An emit that failed (out of memory): the rewrite fails at the next slice. */
+  failure: unknown;
 }
 
 function isReferenced(manifest: AofManifest, fileName: string): boolean {
@@ -737,4 +1147,8 @@ function isReferenced(manifest: AofManifest, fileName: string): boolean {
     manifest.history.some((entry) => entry.fileName === fileName) ||
     manifest.incrs.some((entry) => entry.fileName === fileName)
   );
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

@@ -108,17 +108,29 @@ describe("appendfsync always: group commit", () => {
     aof.close();
   });
 
-  it("rejects current and later waiters when fdatasync fails, with the errno text", async () => {
+  it("holds waiters (never releases them) while fdatasync fails, and close() reports the error", async () => {
     const eio = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
     const { fileSystem } = instrumentedFs(1, eio);
     const { aof } = openWith("always", fileSystem);
     aof.append(0, ["SET", "a", "1"]);
     const seq = aof.flush();
-    await expect(aof.whenSynced(seq)).rejects.toThrow("Can't persist AOF for fsync error: EIO: i/o error, fdatasync");
-    aof.append(0, ["SET", "b", "2"]);
-    await expect(aof.whenSynced(aof.flush())).rejects.toThrow("EIO");
+    let outcome: unknown = "pending";
+    aof.whenSynced(seq).then(
+      () => (outcome = "released"),
+      (error: unknown) => (outcome = error),
+    );
+    while (aof.diskError === undefined) await sleep(2);
+    await sleep(20);
+    expect(outcome).toBe("pending");
+    expect(aof.diskError).toBe("Input/output error");
     expect(aof.info().aof_last_write_status).toBe("err");
+    // Still failing at shutdown: close() must not claim success, and the held waiter learns why.
+    fileSystem.fdatasyncSync = () => {
+      throw eio;
+    };
     expect(() => aof.close()).toThrow("EIO");
+    await sleep(0);
+    expect(outcome).toBeInstanceOf(Error);
   });
 
   it("close() fdatasyncs synchronously and releases pending waiters", async () => {

@@ -4,6 +4,14 @@ import { errorMessage } from "./durable-fs.js";
 /** Called once the bytes up to a sequence number are on disk, or with the fsync error. */
 export type SyncedCallback = (error: Error | undefined) => void;
 
+/** What the AOF hears about fsync failures (for logging and the MISCONF state). */
+export interface FsyncEvents {
+  /** The first failed round after success; `error.cause` is the fdatasync error. */
+  failed?(error: Error): void;
+  /** A round succeeded after a failure. */
+  recovered?(): void;
+}
+
 interface Waiter {
   seq: number;
   callback: SyncedCallback;
@@ -20,10 +28,12 @@ interface Waiter {
  * An incr file replaced by a rewrite is fdatasync'ed in the next round and then
  * closed, like Redis's background fsync-and-close job.
  *
- * A failed fdatasync is final: after EIO the kernel may already have dropped the
- * dirty pages, so a later successful fsync would prove nothing. Every current and
- * future waiter gets the error; the server decides to stop (Redis exits under
- * `always`).
+ * A failed fdatasync stops the rounds but fails no one: waiters stay queued (their
+ * replies held) and no round runs until `retry()`. After EIO the kernel may already have
+ * marked the dirty pages clean without writing them, so a later fsync of the same pages
+ * proves nothing; the AOF therefore writes the unsynced bytes again before retrying (see
+ * AppendOnlyFile.retryAfterError), and only a round that succeeds after that clears the
+ * failure. Redis exits under `always` and under `everysec` trusts the next fsync.
  */
 export class FsyncScheduler {
   private written = 0;
@@ -40,6 +50,7 @@ export class FsyncScheduler {
     private currentFd: number,
     /** Start a round as soon as bytes are written (`always`), instead of on a timer or on demand. */
     public eager: boolean,
+    private readonly events: FsyncEvents = {},
   ) {}
 
   get writtenSeq(): number {
@@ -71,10 +82,6 @@ export class FsyncScheduler {
   }
 
   whenSynced(seq: number, callback: SyncedCallback): void {
-    if (this.failure) {
-      callback(this.failure);
-      return;
-    }
     if (seq <= this.synced) {
       callback(undefined);
       return;
@@ -90,6 +97,25 @@ export class FsyncScheduler {
   /** The `everysec` tick: one background round if anything is unsynced and none is running. */
   backgroundSync(): void {
     this.kick();
+  }
+
+  /**
+   * After a failed round: fdatasync the current file again, plus `extraFds` (descriptors on
+   * which the caller has just rewritten the unsynced bytes; they are closed after the round).
+   * False when a round is already running or the scheduler is closed.
+   */
+  retry(extraFds: readonly number[]): boolean {
+    if (this.inFlight || this.closed) return false;
+    this.retired.push(...extraFds);
+    this.startRound();
+    return true;
+  }
+
+  /** The caller made the unsynced bytes durable itself (synchronously, at shutdown). */
+  markRecovered(): void {
+    if (this.failure === undefined) return;
+    this.failure = undefined;
+    this.events.recovered?.();
   }
 
   /** Synchronous final sync (shutdown): every file is fdatasync'ed and closed before returning. */
@@ -157,11 +183,16 @@ export class FsyncScheduler {
     }
     this.retiredInFlight = [];
     if (error) {
+      const first = this.failure === undefined;
       this.failure = new Error(`Can't persist AOF for fsync error: ${error.message}`, { cause: error });
-      this.failAll(this.failure);
+      if (first) this.events.failed?.(this.failure);
       return;
     }
     if (target > this.synced) this.synced = target;
+    if (this.failure !== undefined) {
+      this.failure = undefined;
+      this.events.recovered?.();
+    }
     this.release();
     if (this.retired.length > 0 || (this.written > this.synced && (this.eager || this.waiters.length > 0))) {
       this.startRound();

@@ -6,6 +6,9 @@ export {
   type AofPersistenceInfo,
   type AofRewriteStep,
   type AofSnapshot,
+  type AofSnapshotSource,
+  type AofSnapshotWalk,
+  type AofSnapshotEmitter,
 } from "./append-only-file.js";
 export type { AofCommandSink } from "./aof-replay.js";
 export type { SyncedCallback } from "./fsync-scheduler.js";

@@ -1,6 +1,13 @@
 import { mkdirSync } from "node:fs";
-import { allCommands, defineCoreConfig, Engine, writeDatasetSnapshot, type EngineHost } from "@kv/core";
-import { AppendOnlyFile, type AppendFsyncPolicy, type AofLoadStats } from "./append-only-file.js";
+import { allCommands, defineCoreConfig, Engine, LiveSnapshot, writeDatasetSnapshot, type EngineHost } from "@kv/core";
+import {
+  AppendOnlyFile,
+  type AofLoadStats,
+  type AofRewriteStep,
+  type AofSnapshotSource,
+  type AppendFsyncPolicy,
+  type AppendOnlyFileOptions,
+} from "./append-only-file.js";
 import { stderrLogger, type AofLogger } from "./aof-logger.js";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
 
@@ -14,7 +21,11 @@ export interface PersistentEngineOptions {
   logger?: AofLogger;
   /** Recorded in the directory lock so other processes (the CLI) can find this one. */
   endpoint?: { host?: string; port?: number };
+  /** Passed to the AppendOnlyFile (tests observe each rewrite step; the slice length). */
+  aofOptions?: Pick<AppendOnlyFileOptions, "onRewriteStep" | "rewriteSliceMs" | "fileSystem">;
 }
+
+const REWRITE_STEPS: readonly AofRewriteStep[] = ["incr-opened", "base-partial", "base-written", "base-synced", "base-installed", "history-deleted"];
 
 /**
  * A data directory opened for use: the directory lock taken, the AOF replayed into a fresh
@@ -28,6 +39,8 @@ export class PersistentEngine {
   private aofFile: AppendOnlyFile | undefined;
   private oneOffRewrite: Promise<void> | undefined;
   private readonly logger: AofLogger;
+  private readonly aofOptions: PersistentEngineOptions["aofOptions"];
+  private rewritePause: AofRewriteStep | undefined;
   lastLoad: AofLoadStats | undefined;
   /** Unix seconds of the last completed rewrite (LASTSAVE). */
   lastRewriteTime = Math.floor(Date.now() / 1000);
@@ -35,6 +48,7 @@ export class PersistentEngine {
   constructor(options: PersistentEngineOptions) {
     this.dir = options.dir;
     this.logger = options.logger ?? stderrLogger;
+    this.aofOptions = options.aofOptions;
     const parameters = [...(options.parameters ?? [])];
     if (options.appendFsync !== undefined) parameters.push(["appendfsync", options.appendFsync]);
     this.engine = new Engine({
@@ -63,6 +77,29 @@ export class PersistentEngine {
     return this.aofFile?.flush() ?? 0;
   }
 
+  /**
+   * The server's per-turn flush: a write error does not throw but leaves the bytes pending
+   * (see AppendOnlyFile.tryFlush). Returns the position this turn's writes reach once written.
+   */
+  tryFlush(): number {
+    return this.aofFile?.tryFlush() ?? 0;
+  }
+
+  /** Log position handed to write(2) so far (0 without an AOF). */
+  get writtenSeq(): number {
+    return this.aofFile?.writtenSeq ?? 0;
+  }
+
+  /** strerror of the AOF write or fsync error that makes writes be refused (MISCONF), if any. */
+  get diskError(): string | undefined {
+    return this.aofFile?.diskError;
+  }
+
+  /** Cron: retry the failed write or fsync (see AppendOnlyFile.retryAfterError). */
+  retryAfterError(): void {
+    this.aofFile?.retryAfterError();
+  }
+
   /** Resolves once the log is on disk up to `position` (group commit under appendfsync always). */
   whenSynced(position: number): Promise<void> {
     return this.aofFile === undefined ? Promise.resolve() : this.aofFile.whenSynced(position);
@@ -72,14 +109,19 @@ export class PersistentEngine {
     return this.aofFile !== undefined && this.aofFile.appendFsync === "always";
   }
 
-  /** Starts a rewrite (BGREWRITEAOF). The dataset image is taken now, in this turn. */
+  /**
+   * Starts a rewrite (BGREWRITEAOF): the image is of the dataset as it is now, in this turn,
+   * written a slice at a time while clients go on (LiveSnapshot).
+   */
   rewrite(): Promise<void> {
     // With appendonly no, Redis's BGREWRITEAOF still writes an AOF without turning logging
     // on; here a one-off AOF gets the snapshot and is closed again.
     const oneOff = this.aofFile === undefined;
     const aof = this.aofFile ?? this.createAof();
     if (oneOff) aof.load({ command: () => undefined });
-    const done = aof.rewrite((emit) => writeDatasetSnapshot(this.engine.keyspace, emit)).then(() => {
+    const keyspace = this.engine.keyspace;
+    const live: AofSnapshotSource = { begin: (emit) => new LiveSnapshot(keyspace, emit) };
+    const done = aof.rewrite(live).then(() => {
       this.lastRewriteTime = Math.floor(Date.now() / 1000);
     });
     if (!oneOff) return done;
@@ -145,7 +187,7 @@ export class PersistentEngine {
 
   private createAof(): AppendOnlyFile {
     const config = this.engine.config;
-    return new AppendOnlyFile({
+    const aof = new AppendOnlyFile({
       dir: this.dir,
       appendFilename: config.get("appendfilename"),
       appendDirname: config.get("appenddirname"),
@@ -154,7 +196,21 @@ export class PersistentEngine {
       autoRewriteMinSize: Number(config.get("auto-aof-rewrite-min-size")),
       loadTruncated: config.get("aof-load-truncated") === "yes",
       logger: this.logger,
+      ...this.aofOptions,
     });
+    aof.rewriteKeyDelayMicros = Number(config.get("rdb-key-save-delay"));
+    aof.pauseRewriteAt(this.rewritePause);
+    return aof;
+  }
+
+  /** DEBUG AOF-REWRITE-PAUSE <step|none>; returns an error text for an unknown step. */
+  pauseRewriteAt(step: string): string | undefined {
+    if (step !== "none" && !REWRITE_STEPS.includes(step as AofRewriteStep)) {
+      return `ERR unknown rewrite step '${step}', expected one of: ${REWRITE_STEPS.join(", ")}, none`;
+    }
+    this.rewritePause = step === "none" ? undefined : (step as AofRewriteStep);
+    this.aofFile?.pauseRewriteAt(this.rewritePause);
+    return undefined;
   }
 
   /** Opens the AOF; `replayInto` false opens it for appending only, its old content superseded by a rewrite. */
@@ -171,6 +227,13 @@ export class PersistentEngine {
 
   private attachConfigHooks(): void {
     const config = this.engine.config;
+    const keySaveDelay = config.lookup("rdb-key-save-delay") as { apply?: (value: string) => string | undefined } | undefined;
+    if (keySaveDelay !== undefined) {
+      keySaveDelay.apply = (value) => {
+        if (this.aofFile !== undefined) this.aofFile.rewriteKeyDelayMicros = Number(value);
+        return undefined;
+      };
+    }
     const appendfsync = config.lookup("appendfsync") as { apply?: (value: string) => string | undefined } | undefined;
     if (appendfsync !== undefined) {
       appendfsync.apply = (value) => {

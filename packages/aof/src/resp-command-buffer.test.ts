@@ -63,4 +63,20 @@ describe("RespCommandBuffer", () => {
     expect(parseWithServerParser(bytes, bytes.length)).toEqual(commands);
     expect(parseWithServerParser(bytes, 1)).toEqual(commands);
   });
+
+  it("encodes SET [PXAT] from its parts exactly as appendCommand encodes the argv", () => {
+    const cases: [string, string, number | undefined][] = [
+      ["k", "v", undefined],
+      ["", "", undefined],
+      ["key:1234567890123456789", "x".repeat(70_000), 1_700_000_000_123],
+      ["\r\n", "\u00ff\u0000", 9223372036854774784],
+    ];
+    const parts = new RespCommandBuffer(16);
+    const argvs = new RespCommandBuffer(16);
+    for (const [key, value, expireAt] of cases) {
+      parts.appendSet(key, value, expireAt);
+      argvs.appendCommand(expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]);
+    }
+    expect(Buffer.from(parts.view()).equals(Buffer.from(argvs.view()))).toBe(true);
+  });
 });

@@ -48,6 +48,31 @@ export class RespCommandBuffer {
     this.used = at;
   }
 
+  /**
+   * `SET key value [PXAT expireAt]`, written without building an argv array: the rewrite
+   * encodes millions of these and the arrays would be garbage that outlives young GCs.
+   */
+  appendSet(key: string, value: string, expireAt: number | undefined): void {
+    const deadline = expireAt === undefined ? undefined : String(expireAt);
+    let size = 4 + 9 + 5 + decimalLength(key.length) + key.length + 5 + decimalLength(value.length) + value.length;
+    if (deadline !== undefined) size += 10 + 5 + decimalLength(deadline.length) + deadline.length;
+    this.reserve(size);
+    const buffer = this.buffer;
+    let at = this.used;
+    buffer[at++] = RespType.Array;
+    buffer[at++] = deadline === undefined ? 0x33 : 0x35; // *3 or *5
+    buffer[at++] = CR;
+    buffer[at++] = LF;
+    at += buffer.write("$3\r\nSET\r\n", at, "latin1");
+    at = writeBulk(buffer, at, key);
+    at = writeBulk(buffer, at, value);
+    if (deadline !== undefined) {
+      at += buffer.write("$4\r\nPXAT\r\n", at, "latin1");
+      at = writeBulk(buffer, at, deadline);
+    }
+    this.used = at;
+  }
+
   /** The encoded bytes; a view that is only valid until the next append/consume/clear. */
   view(): Buffer {
     return this.buffer.subarray(0, this.used);
@@ -98,6 +123,17 @@ function writeDecimal(buffer: Buffer, at: number, value: number): number {
     rest = Math.floor(rest / 10);
   }
   return at + digits;
+}
+
+function writeBulk(buffer: Buffer, at: number, value: string): number {
+  buffer[at++] = RespType.BulkString;
+  at = writeDecimal(buffer, at, value.length);
+  buffer[at++] = CR;
+  buffer[at++] = LF;
+  at += writeLatin1(buffer, at, value);
+  buffer[at++] = CR;
+  buffer[at++] = LF;
+  return at;
 }
 
 /** Short arguments (keys, command names) are cheaper to copy by hand than through the string-encoding binding. */

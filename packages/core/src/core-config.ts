@@ -2,6 +2,7 @@ import type { ConfigStore } from "./config.js";
 import type { Engine } from "./engine.js";
 import { mergeOutputBufferLimits } from "./client-output-buffer-limit.js";
 import { parseInteger } from "./util/redis-integer.js";
+import { defineAclConfig } from "./acl/acl-config.js";
 
 type Validator = (value: string) => { error: string } | { value: string };
 
@@ -54,12 +55,28 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
     name: "requirepass",
     value: "",
     apply: (value) => {
-      // Clearing the password makes the default user "nopass": clients still waiting to
-      // authenticate may now run commands, as Redis's ACL check sees no password to ask for.
-      if (value === "") for (const client of engine.host.clients()) client.authenticated = true;
+      // Redis's ACLUpdateDefaultUserPassword: the default user gets `resetpass >value`, or
+      // `nopass` for "" (clients still waiting to authenticate may then run commands).
+      engine.acl.setDefaultPassword(value);
       return undefined;
     },
   });
+  defineAclConfig(config, engine);
+
+  // ---- TLS (the server's second listener; Redis 7.0's names and defaults) ----
+  // Files are read once at start-up and paths must not be pointed elsewhere by a client
+  // (CONFIG SET of a path is how a config is turned against the host), so every path and
+  // everything read with them is immutable; Redis reloads them on CONFIG SET instead.
+  config.define({ name: "tls-port", immutable: true, validate: integerConfig(0, 65535), value: "0" });
+  for (const name of TLS_FILE_CONFIGS) config.define({ name, immutable: true, value: "" });
+  config.define({ name: "tls-auth-clients", validate: enumConfig("no", "yes", "optional"), value: "yes" });
+  for (const name of ["tls-protocols", "tls-ciphers", "tls-ciphersuites"]) config.define({ name, immutable: true, value: "" });
+  config.define({ name: "tls-prefer-server-ciphers", immutable: true, validate: yesNoConfig, value: "no" });
+  config.define({ name: "tls-session-caching", immutable: true, validate: yesNoConfig, value: "yes" });
+  config.define({ name: "tls-session-cache-size", immutable: true, validate: integerConfig(0, INT_MAX), value: "20480" });
+  config.define({ name: "tls-session-cache-timeout", immutable: true, validate: integerConfig(0, INT_MAX), value: "300" });
+  config.define({ name: "tls-replication", validate: yesNoConfig, value: "no" });
+  config.define({ name: "tls-cluster", validate: yesNoConfig, value: "no" });
 
   // ---- persistence ----
   config.define({ name: "dir", protected: true, value: "./data" });
@@ -78,20 +95,38 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
   config.define({ name: "no-appendfsync-on-rewrite", validate: yesNoConfig, value: "no" });
   config.define({ name: "auto-aof-rewrite-percentage", validate: integerConfig(0, INT_MAX), value: "100" });
   config.define({ name: "auto-aof-rewrite-min-size", validate: memoryConfig(0, LLONG_MAX), value: "67108864" });
+  // Microseconds of delay per key written by a rewrite (a testing aid in Redis too).
+  config.define({ name: "rdb-key-save-delay", validate: integerConfig(INT_MIN, INT_MAX), value: "0" });
 
   // ---- memory ----
-  config.define({ name: "maxmemory", validate: memoryConfig(0, ULLONG_MAX), value: "0" });
+  // The eviction code caches these as numbers (it runs before every command); a new value is
+  // read there at once, and a lower maxmemory evicts at once, as Redis's updateMaxmemory does.
+  const reconfigureEviction = (): undefined => {
+    engine.maxMemory.configure();
+    return undefined;
+  };
+  config.define({
+    name: "maxmemory",
+    validate: memoryConfig(0, ULLONG_MAX),
+    value: "0",
+    apply: () => {
+      engine.maxMemory.configure();
+      if (!engine.loading) engine.maxMemory.performEvictions();
+      return undefined;
+    },
+  });
   config.define({
     name: "maxmemory-policy",
     validate: enumConfig("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"),
     value: "noeviction",
+    apply: reconfigureEviction,
   });
-  config.define({ name: "maxmemory-samples", validate: integerConfig(1, 64), value: "5" });
-  config.define({ name: "maxmemory-eviction-tenacity", validate: integerConfig(0, 100), value: "10" });
-  config.define({ name: "lfu-log-factor", validate: integerConfig(0, INT_MAX), value: "10" });
-  config.define({ name: "lfu-decay-time", validate: integerConfig(0, INT_MAX), value: "1" });
+  config.define({ name: "maxmemory-samples", validate: integerConfig(1, INT_MAX), value: "5", apply: reconfigureEviction });
+  config.define({ name: "maxmemory-eviction-tenacity", validate: integerConfig(0, 100), value: "10", apply: reconfigureEviction });
+  config.define({ name: "lfu-log-factor", validate: integerConfig(0, INT_MAX), value: "10", apply: reconfigureEviction });
+  config.define({ name: "lfu-decay-time", validate: integerConfig(0, INT_MAX), value: "1", apply: reconfigureEviction });
   config.define({ name: "active-expire-effort", validate: integerConfig(1, 10), value: "1" });
-  config.define({ name: "lazyfree-lazy-eviction", validate: yesNoConfig, value: "no" });
+  config.define({ name: "lazyfree-lazy-eviction", validate: yesNoConfig, value: "no", apply: reconfigureEviction });
   config.define({ name: "lazyfree-lazy-expire", validate: yesNoConfig, value: "no" });
   config.define({ name: "lazyfree-lazy-server-del", validate: yesNoConfig, value: "no" });
   config.define({ name: "lazyfree-lazy-user-del", validate: yesNoConfig, value: "no" });
@@ -136,6 +171,19 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
   config.define({ name: "repl-backlog-size", validate: memoryConfig(1, LLONG_MAX), value: "1048576" });
   config.define({ name: "min-replicas-to-write", aliases: ["min-slaves-to-write"], validate: integerConfig(0, INT_MAX), value: "0" });
 }
+
+/** TLS parameters naming files (or the passphrase of one): read at start-up only, never settable by CONFIG SET. */
+const TLS_FILE_CONFIGS = [
+  "tls-cert-file",
+  "tls-key-file",
+  "tls-key-file-pass",
+  "tls-client-cert-file",
+  "tls-client-key-file",
+  "tls-client-key-file-pass",
+  "tls-dh-params-file",
+  "tls-ca-cert-file",
+  "tls-ca-cert-dir",
+] as const;
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;

@@ -13,6 +13,8 @@ import { PubSubRegistry, subscriberModeError } from "./pubsub/pubsub-registry.js
 import { BlockingRegistry, type BlockedOnType } from "./blocking/blocking-registry.js";
 import type { TypedValue } from "./keyspace/stored-value.js";
 import { WatchRegistry } from "./transactions/watch-registry.js";
+import { AccessControl } from "./acl/access-control.js";
+import { MaxMemory, OOM_ERROR } from "./eviction/max-memory.js";
 
 /** Commands that act at once even inside MULTI (Redis's processCommand exemption list). */
 const RUN_INSIDE_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -55,11 +57,19 @@ export interface EngineHost {
   /** CONFIG REWRITE: returns an error text (with its code), or undefined once written. Absent: no config file. */
   rewriteConfig?(): string | undefined;
   /**
+   * While the host cannot persist writes (a failed AOF write or fsync), the error to refuse
+   * write commands and PING with, e.g. "MISCONF Errors writing to the AOF file: No space left
+   * on device"; undefined otherwise. Called once per write command, so it must be cheap.
+   */
+  diskWriteError?(): string | undefined;
+  /**
    * Another client than the one being served got output (a blocked pop served, a timeout, a
    * pub/sub message) or may resume reading its pipeline. `afterWrite`: the output is the
    * result of a write, so under `appendfsync always` it waits for the fsync like any write's.
    */
   clientReady?(client: ClientSession, afterWrite: boolean): void;
+  /** DEBUG AOF-REWRITE-PAUSE: stop rewrites after a step ("none" to run through); returns an error text. */
+  pauseAofRewrite?(step: string): string | undefined;
 }
 
 /** A host with no network and no persistence: unit tests, and a base for others. */
@@ -86,6 +96,8 @@ export interface EngineOptions {
 
 /** The keyspace, the command table and what executes one against the other. */
 export class Engine {
+  /** Users and permissions; created first, as configuration (requirepass) applies to it. */
+  readonly acl: AccessControl = new AccessControl(this);
   readonly config = new ConfigStore();
   readonly keyspace: Keyspace;
   readonly commands: CommandTable;
@@ -107,6 +119,8 @@ export class Engine {
   keyModifiedListener: ((db: Database, key: string) => void) | undefined;
   readonly watches = new WatchRegistry();
   readonly blocking = new BlockingRegistry();
+  /** maxmemory, eviction and the LRU/LFU access data (created before config, whose hooks reach it). */
+  readonly maxMemory = new MaxMemory(this);
   /**
    * Per-client state other families keep (MULTI queue, WATCHed keys, subscriptions) is dropped
    * through these on RESET, as Redis's clearClientConnectionState does.
@@ -147,16 +161,22 @@ export class Engine {
       expired: (db, key) => this.onExpired(db, key),
       typedValueStored: (db, key, value) => this.onTypedValueStored(db, key, value),
     });
+    // Like Redis's ACLLoadUsersAtStartup: after every other parameter (requirepass,
+    // acl-pubsub-default), and a bad file stops the start.
+    if (this.acl.filename !== "") {
+      const error = this.acl.load(undefined);
+      if (error !== undefined) throw new Error(`Aborting startup because of ACL errors: ${error}`);
+    }
   }
 
-  /** Whether clients must AUTH first (requirepass set). */
+  /** Whether clients must AUTH first: the default user has a password (requirepass) or is off. */
   get authRequired(): boolean {
-    const pass = this.config.lookup("requirepass");
-    return pass !== undefined && pass.value !== "";
+    return this.acl.authRequired;
   }
 
   createClient(kind: ClientKind = "normal"): ClientSession {
     const client = new ClientSession(this.nextClientId++, kind, this.keyspace.db(0), kind !== "normal" || !this.authRequired);
+    client.aclUser = this.acl.defaultUser;
     this.contexts.set(client, new CommandContext(this, client));
     return client;
   }
@@ -192,10 +212,38 @@ export class Engine {
       this.reject(client, wrongArity(spec.fullName), spec);
       return;
     }
-    if (!client.authenticated && !spec.flags.has("no_auth")) {
+    // Redis's authRequired(c): a client that never authenticated may run commands while the
+    // default user is "on" and "nopass".
+    if (!client.authenticated && !spec.flags.has("no_auth") && this.acl.authRequired) {
       spec.rejectedCalls++;
       this.reject(client, Errors.noAuth, spec);
       return;
+    }
+    // One branch for a user allowed everything (the default user, normally).
+    if (!client.aclUser.unrestricted) {
+      const denied = this.acl.deniedCommand(client, spec, argv);
+      if (denied !== undefined) {
+        spec.rejectedCalls++;
+        this.reject(client, denied, spec);
+        return;
+      }
+    }
+    // Redis's processCommand: evict before anything else refuses the command; out of memory,
+    // denyoom commands (and anything queued in MULTI) are refused. Skipped while loading.
+    if (this.maxMemory.limit !== 0 && !this.loading && !this.maxMemory.admits(client, spec)) {
+      spec.rejectedCalls++;
+      this.reject(client, OOM_ERROR, spec);
+      return;
+    }
+    // Redis's writeCommandsDeniedByDiskError: ahead of the subscriber-mode check, and PING too,
+    // so a client learns of the failing disk at once; EXEC only when it would write.
+    if ((spec.isWrite || spec.fullName === "ping" || spec.fullName === "exec") && client.kind !== "aof-loader") {
+      const diskError = this.host.diskWriteError?.();
+      if (diskError !== undefined && (spec.fullName !== "exec" || transactionWrites(client))) {
+        spec.rejectedCalls++;
+        this.reject(client, diskError, spec);
+        return;
+      }
     }
     if (this.pubsub.subscriberCount !== 0 && this.pubsub.refuses(client, spec.fullName)) {
       spec.rejectedCalls++;
@@ -225,7 +273,12 @@ export class Engine {
     if (outer === "idle") this.execPropagation = "pending";
     this.execDepth++;
     try {
-      for (const { spec, argv } of queue) this.call(client, spec, argv);
+      for (const { spec, argv } of queue) {
+        // Permissions may have changed since the command was queued (Redis re-checks at EXEC).
+        const denied = client.aclUser.unrestricted ? undefined : this.acl.deniedAtExec(client, spec, argv);
+        if (denied === undefined) this.call(client, spec, argv);
+        else this.replyError(client, denied);
+      }
     } finally {
       this.execDepth--;
       if (outer === "idle") {
@@ -373,6 +426,7 @@ export class Engine {
     this.inCall = true;
     try {
       handler(ctx, argv);
+      if (this.maxMemory.tracking) this.maxMemory.touchKeys(client.db, spec, argv);
       // A blocked command re-run on a ready key was counted when it first ran, as in Redis.
       if (counted) {
         spec.calls++;
@@ -532,6 +586,12 @@ export class Engine {
  * Redis's text for an unknown command: name and the first ~128 bytes of arguments, quoted.
  * Redis formats them with printf's %s, so each stops at its first NUL byte.
  */
+/** Redis's `mstate.cmd_flags & CMD_WRITE`: whether the queued commands include a write. */
+function transactionWrites(client: ClientSession): boolean {
+  const transaction = client.transaction;
+  return transaction !== undefined && transaction.queue.some((queued) => queued.spec.isWrite);
+}
+
 function unknownCommandError(argv: readonly string[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${cString(argv[i]!).slice(0, 128 - args.length)}' `;

@@ -21,3 +21,6 @@ export { typeName, type StoredValue, type TypedValue } from "./keyspace/stored-v
 export { ServerStats } from "./server-stats.js";
 export { defineCoreConfig, formatNotifyFlags, parseNotifyFlags } from "./core-config.js";
 export { writeDatasetSnapshot } from "./persistence/dataset-snapshot.js";
+export { LiveSnapshot, type SnapshotSink } from "./persistence/live-snapshot.js";
+export { MaxMemory, OOM_ERROR, type EvictionPolicy, type EvictionResult } from "./eviction/max-memory.js";
+export { V8MemoryGauge, type MemoryGauge } from "./eviction/memory-gauge.js";

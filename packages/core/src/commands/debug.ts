@@ -63,6 +63,18 @@ function reloadFromDisk(ctx: CommandContext): void {
   else ctx.error(withErrorCode(error));
 }
 
+/**
+ * kv's own: makes AOF rewrites stop after a durable step (incr-opened, base-partial,
+ * base-written, base-synced, base-installed, history-deleted) until called with "none", so
+ * tests can kill the server at each step of a rewrite.
+ */
+function debugAofRewritePause(ctx: CommandContext, argv: readonly string[]): void {
+  const host = ctx.engine.host;
+  const error = host.pauseAofRewrite === undefined ? "ERR AOF rewrites are not available here" : host.pauseAofRewrite(argv[2]!.toLowerCase());
+  if (error === undefined) ctx.reply.simple("OK");
+  else ctx.error(error);
+}
+
 function debugSetActiveExpire(ctx: CommandContext, argv: readonly string[]): void {
   // atoi: the leading integer, anything else is 0 (off).
   const flag = Number.parseInt(argv[2]!, 10);
@@ -151,7 +163,8 @@ function debugPopulate(ctx: CommandContext, argv: readonly string[]): void {
     const key = `${prefix}:${j}`.slice(0, 127);
     if (ctx.lookupWrite(key) !== undefined) continue;
     let value = `value:${j}`;
-    if (size > 0) value = value.length >= size ? value.slice(0, size) : value + "\0".repeat(size - value.length);
+    // padEnd builds a flat string; `+` would leave a rope that V8 flattens (a second copy) on first read.
+    if (size > 0) value = value.length >= size ? value.slice(0, size) : value.padEnd(size, "\0");
     db.set(key, value);
     ctx.keyModified(key);
   }
@@ -308,6 +321,7 @@ function debug(ctx: CommandContext, argv: readonly string[]): void {
   else if (sub === "digest-value") debugDigestValue(ctx, argv);
   else if (sub === "error" && argc === 3) ctx.error(sanitizeErrorText(argv[2]!));
   else if (sub === "log" && argc === 3) ctx.reply.simple("OK");
+  else if (sub === "aof-rewrite-pause" && argc === 3) debugAofRewritePause(ctx, argv);
   else if (sub === "change-repl-id" && argc === 2) {
     changeReplicationId(ctx.engine);
     ctx.reply.simple("OK");
