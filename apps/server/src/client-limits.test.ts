@@ -74,6 +74,54 @@ describe("client limits", () => {
     expect(await call(other, line, "PING")).toBe("+PONG\r\n");
   });
 
+  // The next two match what redis-server 7.0.15 does with the same bytes: it checks the
+  // query buffer right after each read, before parsing (readQueryFromClient).
+  it("measures the query buffer before parsing: a request completed by a read that crosses the limit is refused, not run", async () => {
+    const server = await startServer(["--client-query-buffer-limit", "1mb"]);
+    const admin = await connect(server);
+    const greedy = await connect(server);
+    const size = 1024 * 1024 + 20_000;
+    greedy.write(`*3\r\n$3\r\nSET\r\n$4\r\nover\r\n$${size}\r\n`);
+    greedy.write(Buffer.alloc(1_048_000, "x"));
+    // Once the server holds 1,048,000 bytes of the value, the rest comes in one read.
+    for (let i = 0; i < 100 && !(await call(admin, (text) => text.endsWith("\n"), "CLIENT", "LIST")).includes("qbuf=1048000 "); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    greedy.write(Buffer.concat([Buffer.alloc(size - 1_048_000, "x"), Buffer.from("\r\n")]));
+    await greedy.waitForClose();
+    expect(greedy.received.length).toBe(0);
+    expect(await call(admin, line, "EXISTS", "over")).toBe(":0\r\n");
+    expect(server.output).toContain("Closing client that reached max query buffer length");
+  });
+
+  it("serves a pipeline sent in one write behind a value just under the limit (Redis reads the rest of a big argument, then 16 KB at a time)", async () => {
+    const server = await startServer(["--client-query-buffer-limit", "1mb"]);
+    const client = await connect(server);
+    const size = 1024 * 1024 - 2 - 100;
+    const pings = 10_000;
+    client.write(Buffer.concat([Buffer.from(resp("SET", "under", "y".repeat(size)), "latin1"), Buffer.from(resp("PING").repeat(pings), "latin1")]));
+    const expected = "+OK\r\n" + "+PONG\r\n".repeat(pings);
+    expect(await client.waitForLength(expected.length)).toBe(expected);
+    expect(client.closed).toBe(false);
+    expect(await call(client, line, "STRLEN", "under")).toBe(`:${size}\r\n`);
+  });
+
+  it("refuses an argument longer than proto-max-bulk-len with Redis's error, also on connections opened before CONFIG SET", async () => {
+    const server = await startServer();
+    const admin = await connect(server);
+    const before = await connect(server);
+    expect(await call(admin, line, "CONFIG", "SET", "proto-max-bulk-len", "1mb")).toBe("+OK\r\n");
+    const after = await connect(server);
+    for (const client of [before, after]) {
+      client.write("*2\r\n$4\r\nECHO\r\n$1048577\r\n");
+      await client.waitForClose();
+      expect(client.received.toString("latin1")).toBe("-ERR Protocol error: invalid bulk length\r\n");
+    }
+    // Exactly the limit is still fine.
+    const echoed = `$1048576\r\n${"z".repeat(1048576)}\r\n`;
+    expect((await call(admin, (text) => text.length >= echoed.length, "ECHO", "z".repeat(1048576))) === echoed).toBe(true);
+  });
+
   it("disconnects a subscriber that does not read once its output passes the pubsub hard limit", async () => {
     const server = await startServer(["--client-output-buffer-limit", "pubsub 256kb 0 0"]);
     const admin = await connect(server);

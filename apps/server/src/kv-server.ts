@@ -1,11 +1,13 @@
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import tls from "node:tls";
 import { ProtocolError } from "@kv/protocol";
 import { parseOutputBufferLimits, type ClientSession, type Engine, type EngineHost, type OutputBufferLimits, type ShutdownRequest } from "@kv/core";
-import { PersistentEngine, type AofLogger } from "@kv/aof";
+import { PersistentEngine, type AofLogger, type PersistentEngineOptions } from "@kv/aof";
 import { Connection } from "./connection.js";
 import { protectedModeRefusal } from "./protected-mode.js";
+import { clientCertificateRefusal, tlsServerOptions } from "./tls-settings.js";
 import type { Logger } from "./logger.js";
 
 export interface KvServerOptions {
@@ -16,10 +18,21 @@ export interface KvServerOptions {
   logger: Logger;
   /** Called once the server has shut down (the CLI entry point exits the process here). */
   onShutdown?: (code: number) => void;
+  /** Passed to the AOF: in-process tests inject a file layer whose writes or fsyncs fail. */
+  aofOptions?: PersistentEngineOptions["aofOptions"];
 }
 
 const CRON_INTERVAL_MS = 100;
 const MAX_CLIENTS_REACHED = "-ERR max number of clients reached\r\n";
+interface InputLimits {
+  readonly queryBufferText: string;
+  readonly maxBulkText: string;
+  readonly queryBuffer: number;
+  readonly maxBulkLength: number;
+}
+
+/** PROTO_IOBUF_LEN: the most Redis reads from a client at once (outside a big argument). */
+const REDIS_READ_LENGTH = 16 * 1024;
 
 /**
  * The network server: accepts clients, feeds their requests to the engine, writes the AOF
@@ -36,19 +49,25 @@ export class KvServer implements EngineHost {
   private readonly pendingFlush = new Set<Connection>();
   private flushScheduled = false;
   private netServer: net.Server | undefined;
+  private tlsServer: tls.Server | undefined;
   private store: PersistentEngine | undefined;
   private cronTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
   private readonly flushCallback = (): void => this.flushOutput();
+  /** Log position replies are held for after a failed AOF write (0: none held for that). */
+  private heldUntilWritten = 0;
   /** Connections unblocked with requests still buffered: their pipelines resume on the next turn. */
   private readonly resumable = new Set<Connection>();
   private blockTimer: NodeJS.Timeout | undefined;
+  /** BGREWRITEAOF inside EXEC: started by the next cron run. */
+  private rewriteScheduled = false;
   private blockTimerAt = 0;
   /** The blocking registry's change count when the timer was last armed (deadlines are rescanned only after a change). */
   private blockTimerChanges = -1;
   /** client-output-buffer-limit parsed once per change of its text, not on every flush. */
   private outputLimitsText = "";
   private outputLimits: OutputBufferLimits = parseOutputBufferLimits("");
+  private cachedInputLimits: InputLimits = { queryBufferText: "", maxBulkText: "", queryBuffer: 0, maxBulkLength: 0 };
 
   constructor(options: KvServerOptions) {
     this.options = options;
@@ -69,7 +88,11 @@ export class KvServer implements EngineHost {
   }
 
   async start(): Promise<void> {
-    const parameters: [string, string][] = [...this.options.parameters, ["dir", this.dir]];
+    // aclfile, like dir, is relative to where the user ran the command.
+    const parameters: [string, string][] = [
+      ...this.options.parameters.map(([name, value]): [string, string] => (name === "aclfile" && value !== "" ? [name, path.resolve(this.options.cwd, value)] : [name, value])),
+      ["dir", this.dir],
+    ];
     const configured = new Map(parameters);
     const port = Number(configured.get("port") ?? "9999");
     const bind = (configured.get("bind") ?? "127.0.0.1").split(/\s+/)[0] ?? "127.0.0.1";
@@ -77,29 +100,65 @@ export class KvServer implements EngineHost {
       notice: (message) => this.logger.info(message),
       warning: (message) => this.logger.warn(message),
     };
-    const store = new PersistentEngine({ dir: this.dir, parameters, host: this, logger: aofLogger, endpoint: { host: bind, port } });
+    const store = new PersistentEngine({
+      dir: this.dir,
+      parameters,
+      host: this,
+      logger: aofLogger,
+      endpoint: { host: bind, port },
+      ...(this.options.aofOptions === undefined ? {} : { aofOptions: this.options.aofOptions }),
+    });
     this.store = store;
+    // As in Redis, `port 0` turns the plain listener off (a TLS-only server with tls-port).
+    const tlsPort = Number(store.engine.config.get("tls-port"));
     try {
-      await this.listen(bind, port);
+      if (port === 0 && tlsPort === 0) throw new Error("Configured to not listen anywhere, exiting.");
+      // TLS first: settings it refuses stop start-up before anything listens, and once the
+      // plain port answers (what scripts wait for) the TLS port does too.
+      if (tlsPort !== 0) this.tlsServer = await this.listen(this.createTlsServer(), bind, tlsPort);
+      if (port !== 0) this.netServer = await this.listen(net.createServer({ noDelay: true }, (socket) => this.accept(socket)), bind, port);
     } catch (error) {
+      this.tlsServer?.close();
       store.close();
       throw error;
     }
     this.cronTimer = setInterval(() => this.cron(), CRON_INTERVAL_MS);
-    this.logger.info({ port: this.port, bind, dir: this.dir, keys: store.engine.keyspace.totalKeys() }, "Ready to accept connections tcp");
+    this.logger.info({ port: this.port, tlsPort, bind, dir: this.dir, keys: store.engine.keyspace.totalKeys() }, "Ready to accept connections tcp");
   }
 
-  private listen(bind: string, port: number): Promise<void> {
+  private listen<T extends net.Server>(server: T, bind: string, port: number): Promise<T> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
       server.once("error", reject);
       server.listen(port, bind, () => {
         server.off("error", reject);
         server.on("error", (error) => this.logger.error({ err: error }, "server socket error"));
-        this.netServer = server;
-        resolve();
+        resolve(server);
       });
     });
+  }
+
+  /**
+   * The tls-port listener. Once the handshake is done and the client's certificate passes
+   * tls-auth-clients, the TLS socket takes the plain accept path: same Connection, same
+   * onData, so the plain port pays nothing for TLS.
+   */
+  private createTlsServer(): tls.Server {
+    const config = this.engine.config;
+    const options = tlsServerOptions((name) => config.get(name), this.options.cwd);
+    const server = tls.createServer({ ...options, noDelay: true }, (socket) => {
+      const refusal = clientCertificateRefusal(socket, config.get("tls-auth-clients"));
+      if (refusal === undefined) {
+        this.accept(socket);
+        return;
+      }
+      this.logger.debug({ client: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`, reason: refusal }, "Error accepting a client connection");
+      socket.destroy();
+    });
+    server.on("tlsClientError", (error, socket) => {
+      this.logger.debug({ client: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`, reason: error.message }, "Error accepting a client connection");
+      socket.destroy();
+    });
+    return server;
   }
 
   private accept(socket: net.Socket): void {
@@ -142,22 +201,55 @@ export class KvServer implements EngineHost {
     if (connection.closing) return;
     this.engine.stats.netInputBytes += chunk.length;
     connection.client.lastInteraction = Date.now();
-    connection.parser.feed(chunk);
+    const parser = connection.parser;
+    const limits = this.inputLimits();
+    parser.maxBulkLength = limits.maxBulkLength;
+    if (parser.bufferedBytes + chunk.length > limits.queryBuffer) {
+      this.feedAsRedisReads(connection, chunk, limits.queryBuffer);
+      return;
+    }
+    parser.feed(chunk);
     // A blocked client's further requests wait in its buffer, as in Redis's query buffer.
     if (connection.client.blocked === undefined) this.processInput(connection);
-    this.enforceQueryBufferLimit(connection);
+  }
+
+  /** client-query-buffer-limit and proto-max-bulk-len, parsed again only when CONFIG SET changed their text. */
+  private inputLimits(): InputLimits {
+    const config = this.engine.config;
+    const queryBufferText = config.get("client-query-buffer-limit");
+    const maxBulkText = config.get("proto-max-bulk-len");
+    let limits = this.cachedInputLimits;
+    if (limits.queryBufferText !== queryBufferText || limits.maxBulkText !== maxBulkText) {
+      limits = { queryBufferText, maxBulkText, queryBuffer: Number(queryBufferText), maxBulkLength: Number(maxBulkText) };
+      this.cachedInputLimits = limits;
+    }
+    return limits;
   }
 
   /**
-   * client-query-buffer-limit: what is left unparsed after serving the complete requests
-   * (a huge unterminated bulk, or a pipeline behind a blocked command) may not grow past the
-   * limit. Redis frees such a client without a reply.
+   * client-query-buffer-limit, measured before parsing as Redis's readQueryFromClient does:
+   * unparsed bytes plus the bytes just read may not pass the limit, and such a client is
+   * freed without a reply. Redis reads at most 16 KB at a time (or the rest of a big argument
+   * in progress) and serves complete requests between reads, whereas Node hands over up to
+   * 64 KB; so when a chunk would cross the limit it is replayed as Redis's reads would have
+   * come, and a pipeline of complete requests is only refused where Redis refuses it too.
    */
-  private enforceQueryBufferLimit(connection: Connection): void {
-    const buffered = connection.parser.bufferedBytes;
-    if (buffered <= Number(this.engine.config.get("client-query-buffer-limit"))) return;
-    this.logger.warn({ client: connection.client.remoteAddress, qbuf: buffered }, "Closing client that reached max query buffer length");
-    this.dropConnection(connection);
+  private feedAsRedisReads(connection: Connection, chunk: Buffer, limit: number): void {
+    const parser = connection.parser;
+    const client = connection.client;
+    for (let offset = 0; offset < chunk.length; ) {
+      const readLength = parser.bigArgumentMissing > 0 ? parser.bigArgumentMissing : REDIS_READ_LENGTH;
+      const read = chunk.subarray(offset, offset + readLength);
+      offset += read.length;
+      if (parser.bufferedBytes + read.length > limit) {
+        this.logger.warn({ client: client.remoteAddress, qbuf: parser.bufferedBytes + read.length }, "Closing client that reached max query buffer length");
+        this.dropConnection(connection);
+        return;
+      }
+      parser.feed(read);
+      if (client.blocked === undefined) this.processInput(connection);
+      if (client.closeAfterReply || this.shuttingDown) return;
+    }
   }
 
   /**
@@ -205,7 +297,7 @@ export class KvServer implements EngineHost {
     const dirtyBefore = engine.dirty;
     try {
       for (;;) {
-        parser.authenticated = client.authenticated;
+        parser.authenticated = client.authenticated || !engine.authRequired;
         const argv = parser.next();
         if (argv === undefined) break;
         engine.execute(client, argv);
@@ -238,13 +330,18 @@ export class KvServer implements EngineHost {
     this.flushScheduled = false;
     if (this.resumable.size !== 0) this.resumePipelines();
     const store = this.store!;
-    const logPosition = store.flush();
+    // A failed write(2) (disk full, EIO) leaves this turn's commands pending in the AOF buffer;
+    // their replies are held until a retry writes them: nothing is acknowledged that is not in
+    // the file, and the server goes on serving reads (Redis would reply, or exit under `always`).
+    const logPosition = store.tryFlush();
+    const unwritten = logPosition > store.writtenSeq;
+    if (this.heldUntilWritten !== 0) this.releaseWritten();
     const mustSync = store.mustSyncBeforeReply;
     let holding = false;
     let sent = 0;
     for (const connection of this.pendingFlush) {
       const output = connection.client.reply.take();
-      const hold = mustSync && connection.wrote;
+      const hold = (mustSync || unwritten) && connection.wrote;
       connection.wrote = false;
       if (output !== undefined) {
         sent += connection.send(output, hold ? logPosition : 0);
@@ -256,12 +353,26 @@ export class KvServer implements EngineHost {
     this.pendingFlush.clear();
     this.engine.stats.netOutputBytes += sent;
     this.armBlockTimer();
-    if (holding) {
-      store.whenSynced(logPosition).then(
-        () => this.releaseHeld(logPosition),
-        (error: unknown) => this.logger.error({ err: error }, "fsync of the append only file failed"),
-      );
-    }
+    if (!holding) return;
+    if (mustSync) this.releaseWhenSynced(logPosition);
+    else this.heldUntilWritten = Math.max(this.heldUntilWritten, logPosition);
+  }
+
+  private releaseWhenSynced(position: number): void {
+    this.store!.whenSynced(position).then(
+      () => this.releaseHeld(position),
+      (error: unknown) => this.logger.error({ err: error }, "fsync of the append only file failed"),
+    );
+  }
+
+  /** Replies held for a failed write go out once a retry has written their commands. */
+  private releaseWritten(): void {
+    const store = this.store!;
+    const position = this.heldUntilWritten;
+    if (store.writtenSeq < position) return;
+    this.heldUntilWritten = 0;
+    if (store.mustSyncBeforeReply) this.releaseWhenSynced(position);
+    else this.releaseHeld(position);
   }
 
   /** Unblocked clients run what they pipelined behind the blocking command, before this turn's output. */
@@ -306,8 +417,15 @@ export class KvServer implements EngineHost {
   private cron(): void {
     const store = this.store!;
     this.closeIdleClients();
+    // Redis retries a failed AOF write from serverCron; here also a failed fsync, at hz 10.
+    if (store.diskError !== undefined) store.retryAfterError();
+    if (this.heldUntilWritten !== 0) this.releaseWritten();
     const expired = this.engine.activeExpireCycle();
-    if (store.shouldAutoRewrite()) {
+    // No automatic rewrite while the disk fails: its own writes would fail too, every tick.
+    if (this.rewriteScheduled && !store.rewriteInProgress) {
+      this.rewriteScheduled = false;
+      this.startRewrite();
+    } else if (store.diskError === undefined && store.shouldAutoRewrite()) {
       this.logger.info("Starting automatic rewriting of AOF");
       this.startRewrite();
     }
@@ -373,8 +491,18 @@ export class KvServer implements EngineHost {
   rewriteAof(): { error: string } | { status: string } {
     const store = this.store!;
     if (store.rewriteInProgress) return { error: "ERR Background append only file rewriting already in progress" };
+    if (this.engine.executingTransaction) {
+      // As Redis 7.0: the commands of this EXEC before it are applied but not yet logged, so an
+      // image taken now would also hold them and they would reach the new incr file too.
+      this.rewriteScheduled = true;
+      return { status: "Background append only file rewriting scheduled" };
+    }
     this.startRewrite();
     return { status: "Background append only file rewriting started" };
+  }
+
+  pauseAofRewrite(step: string): string | undefined {
+    return this.store!.pauseRewriteAt(step);
   }
 
   reloadAof(): string | undefined {
@@ -386,9 +514,17 @@ export class KvServer implements EngineHost {
     }
   }
 
+  diskWriteError(): string | undefined {
+    const text = this.store?.diskError;
+    return text === undefined ? undefined : `MISCONF Errors writing to the AOF file: ${text}`;
+  }
+
   /** The AOF's fields; INFO fills in the rest of the section with Redis's defaults. */
   persistenceInfo(): [string, string | number][] {
-    return this.store!.info();
+    const info = this.store!.info();
+    const scheduled = info.find(([name]) => name === "aof_rewrite_scheduled");
+    if (scheduled !== undefined) scheduled[1] = this.rewriteScheduled ? 1 : 0;
+    return info;
   }
 
   serverInfo(): [string, string | number][] {
@@ -412,6 +548,7 @@ export class KvServer implements EngineHost {
     clearInterval(this.cronTimer);
     if (this.blockTimer !== undefined) clearTimeout(this.blockTimer);
     this.netServer?.close();
+    this.tlsServer?.close();
     try {
       this.flushOutput();
       this.logger.info("Calling fsync() on the AOF file.");

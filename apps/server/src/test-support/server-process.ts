@@ -18,6 +18,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface ServerProcessOptions {
+  /** The server's working directory (default: the test's). */
+  cwd?: string;
+  /** The port that tells the server is up, when not the plain one (a TLS-only server's tls-port). */
+  readyPort?: number;
+  /** A redis.conf-style file, given first as redis-server takes it (CONFIG REWRITE's target). */
+  configFile?: string;
+}
+
 /** A real kv server process on a free loopback port with its own data directory. */
 export class ServerProcess {
   readonly port: number;
@@ -35,21 +44,27 @@ export class ServerProcess {
     this.exit = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  static async start(extraArgs: string[] = [], dir = mkdtempSync(path.join(os.tmpdir(), "kv-server-"))): Promise<ServerProcess> {
+  static async start(
+    extraArgs: string[] = [],
+    dir = mkdtempSync(path.join(os.tmpdir(), "kv-server-")),
+    options: ServerProcessOptions = {},
+  ): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [mainScript, "--port", String(port), "--dir", dir, ...extraArgs], {
+    const configFile = options.configFile === undefined ? [] : [options.configFile];
+    const child = spawn(process.execPath, [mainScript, ...configFile, "--port", String(port), "--dir", dir, ...extraArgs], {
       stdio: ["ignore", "pipe", "pipe"],
+      cwd: options.cwd,
     });
     const server = new ServerProcess(port, dir, child);
-    await server.waitUntilReady();
+    await server.waitUntilReady(options.readyPort ?? port);
     return server;
   }
 
-  private async waitUntilReady(): Promise<void> {
+  private async waitUntilReady(port: number): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}:\n${this.output}`);
-      if (await canConnect(this.port)) return;
+      if (await canConnect(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error(`server did not start:\n${this.output}`);
@@ -160,8 +175,8 @@ export class ServerFixture {
   private readonly servers: ServerProcess[] = [];
   private readonly connections: RawConnection[] = [];
 
-  async start(args: string[] = [], dir?: string): Promise<ServerProcess> {
-    const server = await ServerProcess.start(args, dir);
+  async start(args: string[] = [], dir?: string, options?: ServerProcessOptions): Promise<ServerProcess> {
+    const server = await ServerProcess.start(args, dir, options);
     this.servers.push(server);
     return server;
   }
