@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Database } from "../keyspace/database.js";
-import type { KeyTable } from "../keyspace/key-table.js";
+import type { KeyTable, TableCursor } from "../keyspace/key-table.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { SnapshotGuard, TableSlot } from "../keyspace/snapshot-guard.js";
 import type { StoredValue } from "../keyspace/stored-value.js";
@@ -118,7 +118,7 @@ class TableWalk implements SnapshotGuard {
   private readonly dbIndex: number;
   private readonly values: KeyTable<TableSlot>;
   private readonly expires: KeyTable<number>;
-  private readonly cursor: Iterator<[string, TableSlot]>;
+  private readonly cursor: TableCursor<TableSlot>;
   private readonly sink: SnapshotSink;
   private walked = false;
   private attached = true;
@@ -130,7 +130,7 @@ class TableWalk implements SnapshotGuard {
     const tables = db.attachSnapshot(this);
     this.values = tables.values;
     this.expires = tables.expires;
-    this.cursor = tables.values.entriesPresentNow();
+    this.cursor = tables.values.cursorOverPresentKeys();
   }
 
   beforeChange(key: string): void {
@@ -164,13 +164,13 @@ class TableWalk implements SnapshotGuard {
     const epoch = this.snapshot.epoch;
     for (let n = 1; ; n++) {
       if (budget.entries-- <= 0) return false;
-      const next = cursor.next();
-      if (next.done === true) {
+      const key = cursor.nextKey();
+      if (key === undefined) {
         this.walked = true;
         preImages.clear();
         return true;
       }
-      const [key, slot] = next.value;
+      const slot = cursor.currentValue(key)!;
       if (preImages.size !== 0) {
         const image = preImages.get(key);
         if (image !== undefined) {
