@@ -16,6 +16,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { descendants, findFreePort } from "./support.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const kvBinary = process.env.KV_SERVER_BIN ?? path.join(benchDir, "..", "apps", "server", "dist", "main.js");
@@ -40,25 +41,6 @@ if (!kvIsRedis && !existsSync(kvBinary)) {
 const children = new Set();
 const tempDirs = new Set();
 
-function descendants(pid) {
-  const parentOf = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  const found = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    for (const [child, parent] of parentOf) if (parent === current) (found.push(child), queue.push(child));
-  }
-  return found;
-}
 
 function killTree(child, signal) {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -82,16 +64,6 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-function findFreePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

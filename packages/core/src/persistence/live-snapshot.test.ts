@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seeded } from "../test-support/differential-session.js";
 import { TestHarness } from "../test-support/harness.js";
 import { LiveSnapshot, type SnapshotSink } from "./live-snapshot.js";
 
@@ -11,18 +12,6 @@ import { LiveSnapshot, type SnapshotSink } from "./live-snapshot.js";
  */
 
 const KEYS = 24;
-
-/** A tiny deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let streamSeq = 0;
 
@@ -101,10 +90,10 @@ function populate(harnesses: readonly TestHarness[], next: () => number): void {
 describe("LiveSnapshot", () => {
   for (let seed = 1; seed <= 60; seed++) {
     it(`writes the dataset as it was at the start while random writes go on (seed ${seed})`, () => {
-      const next = random(seed);
+      const next = seeded(seed);
       const live = new TestHarness();
       const twin = new TestHarness();
-      populate([live, twin], random(seed * 7919));
+      populate([live, twin], seeded(seed * 7919));
       const atStart = digest(live);
       const keysAtStart = live.engine.keyspace.totalKeys();
 

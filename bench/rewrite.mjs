@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// AOF rewrite under load, kv vs redis-server 7 in the same run: how long BGREWRITEAOF takes on
+// a big dataset, the latency a concurrent GET/SET load sees before and during it, and the
+// memory the server (and, for Redis, its forked rewrite child) holds meanwhile.
+//
+//   node bench/rewrite.mjs            (after a build; `pnpm bench:rewrite` builds first)
+//
+// Environment: REWRITE_KEYS (default 10000000) keys loaded with DEBUG POPULATE (16-byte values),
+// REWRITE_CLIENTS (default 16) load connections, one request in flight each,
+// REWRITE_BASELINE_S (default 5) seconds of load measured with no rewrite,
+// REWRITE_TARGETS (default "kv,redis").
+//
+// Latency is measured by this script per request (send to complete reply) on loopback; memory is
+// the sum of Pss over the server and its children (/proc/<pid>/smaps_rollup), sampled every 50 ms,
+// so Redis's fork is charged only for the pages it really copies.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { descendants, findFreePort } from "./support.mjs";
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const kvMain = path.join(benchDir, "..", "apps", "server", "dist", "main.js");
+const keyCount = Number(process.env.REWRITE_KEYS ?? 10_000_000);
+const clients = Number(process.env.REWRITE_CLIENTS ?? 16);
+const baselineSeconds = Number(process.env.REWRITE_BASELINE_S ?? 5);
+const targets = (process.env.REWRITE_TARGETS ?? "kv,redis").split(",");
+
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A minimal RESP client: one command at a time, replies parsed just enough to find their end. */
+class Connection {
+  constructor(port) {
+    this.socket = net.createConnection({ port, host: "127.0.0.1", noDelay: true });
+    this.buffer = Buffer.alloc(0);
+    this.waiting = undefined;
+    this.socket.on("data", (chunk) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.drain();
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once("connect", resolve);
+      this.socket.once("error", reject);
+    });
+  }
+
+  drain() {
+    if (this.waiting === undefined) return;
+    const end = replyEnd(this.buffer, 0);
+    if (end < 0) return;
+    const reply = this.buffer.subarray(0, end);
+    this.buffer = this.buffer.subarray(end);
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve(reply);
+  }
+
+  call(...args) {
+    let text = `*${args.length}\r\n`;
+    for (const arg of args) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(text);
+      this.drain();
+    });
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+/** Index just past the RESP2 reply starting at `at`, or -1 when it is not complete yet. */
+function replyEnd(buffer, at) {
+  const lineEnd = buffer.indexOf("\r\n", at);
+  if (lineEnd < 0) return -1;
+  const type = buffer[at];
+  if (type === 0x24 /* $ */) {
+    const length = Number(buffer.toString("latin1", at + 1, lineEnd));
+    if (length < 0) return lineEnd + 2;
+    const end = lineEnd + 2 + length + 2;
+    return buffer.length >= end ? end : -1;
+  }
+  if (type === 0x2a /* * */) {
+    let count = Number(buffer.toString("latin1", at + 1, lineEnd));
+    let next = lineEnd + 2;
+    while (count-- > 0) {
+      next = replyEnd(buffer, next);
+      if (next < 0) return -1;
+    }
+    return next;
+  }
+  return lineEnd + 2;
+}
+
+function infoField(info, name) {
+  const match = new RegExp(`^${name}:(.*)$`, "m").exec(info.toString("latin1"));
+  return match?.[1]?.trim();
+}
+
+
+/** Proportional set size of a process and its children, in bytes. */
+function pss(pid) {
+  let total = 0;
+  for (const each of [pid, ...descendants(pid)]) {
+    try {
+      const rollup = readFileSync(`/proc/${each}/smaps_rollup`, "latin1");
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+async function startServer(target) {
+  const port = await findFreePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `kv-rewrite-bench-${target}-`));
+  const child =
+    target === "kv"
+      ? spawn(process.execPath, ["--max-old-space-size=20000", kvMain, "--port", String(port), "--dir", dir, "--appendonly", "yes", "--auto-aof-rewrite-percentage", "0"], { stdio: ["ignore", "ignore", "inherit"] })
+      : spawn("redis-server", ["--port", String(port), "--dir", dir, "--appendonly", "yes", "--save", "", "--auto-aof-rewrite-percentage", "0", "--enable-debug-command", "yes", "--aof-use-rdb-preamble", "no", "--logfile", path.join(dir, "log")], { stdio: "ignore" });
+  children.add(child);
+  for (let i = 0; i < 600; i++) {
+    try {
+      const probe = new Connection(port);
+      await probe.ready;
+      const pong = await probe.call("PING");
+      probe.close();
+      if (pong.toString() === "+PONG\r\n") return { target, port, dir, child };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${target} did not start`);
+}
+
+/** GET/SET (half each) on random loaded keys from `clients` connections until `stop()` says so. */
+async function runLoad(port, stop) {
+  const samples = [];
+  const connections = await Promise.all(Array.from({ length: clients }, async () => {
+    const connection = new Connection(port);
+    await connection.ready;
+    return connection;
+  }));
+  await Promise.all(connections.map(async (connection, index) => {
+    let n = index;
+    while (!stop()) {
+      const key = `key:${Math.floor(Math.random() * keyCount)}`;
+      const started = process.hrtime.bigint();
+      if ((n++ & 1) === 0) await connection.call("GET", key);
+      else await connection.call("SET", key, "value-rewritten!");
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  }));
+  for (const connection of connections) connection.close();
+  return samples;
+}
+
+function percentiles(samples) {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] };
+}
+
+async function measure(target) {
+  const server = await startServer(target);
+  const control = new Connection(server.port);
+  await control.ready;
+  const loadStarted = Date.now();
+  await control.call("DEBUG", "POPULATE", String(keyCount), "key", "16");
+  const loadSeconds = (Date.now() - loadStarted) / 1000;
+  await sleep(2000);
+  const datasetBytes = pss(server.child.pid);
+
+  let stopBaseline = false;
+  let baselinePeak = pss(server.child.pid);
+  const baselineSampler = setInterval(() => (baselinePeak = Math.max(baselinePeak, pss(server.child.pid))), 50);
+  const baselineDone = runLoad(server.port, () => stopBaseline);
+  await sleep(baselineSeconds * 1000);
+  stopBaseline = true;
+  const baseline = percentiles(await baselineDone);
+  clearInterval(baselineSampler);
+
+  let rewriting = true;
+  let peak = pss(server.child.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, pss(server.child.pid))), 50);
+  const load = runLoad(server.port, () => !rewriting);
+  await sleep(200);
+  const started = Date.now();
+  const reply = (await control.call("BGREWRITEAOF")).toString().trim();
+  for (;;) {
+    await sleep(50);
+    const info = await control.call("INFO", "persistence");
+    if (infoField(info, "aof_rewrite_in_progress") === "0" && infoField(info, "aof_rewrite_scheduled") === "0") {
+      if (infoField(info, "aof_last_bgrewrite_status") !== "ok") throw new Error(`${target}: rewrite failed`);
+      break;
+    }
+  }
+  const rewriteSeconds = (Date.now() - started) / 1000;
+  rewriting = false;
+  clearInterval(sampler);
+  const during = percentiles(await load);
+  control.close();
+  server.child.kill("SIGKILL");
+  children.delete(server.child);
+  await sleep(500);
+  rmSync(server.dir, { recursive: true, force: true });
+  return { target, reply, loadSeconds, datasetBytes, baselinePeak, peak, rewriteSeconds, baseline, during };
+}
+
+const mib = (bytes) => (bytes / 1048576).toFixed(0);
+const ms = (value) => value.toFixed(2);
+
+console.log(`AOF rewrite of ${keyCount.toLocaleString("en")} keys under a GET/SET load from ${clients} connections (one request in flight each)\n`);
+const results = [];
+for (const target of targets) {
+  const result = await measure(target);
+  results.push(result);
+  console.error(`${target}: done (${result.reply})`);
+}
+console.log("| | rewrite s | p50 before | p99 before | max before | p50 during | p99 during | p99.9 during | max during | p99 during/before | requests during | loaded MiB | peak under load, no rewrite MiB | peak during rewrite MiB | growth over loaded | growth over load peak |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const r of results) {
+  console.log(
+    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% |`,
+  );
+}
+if (results.length === 2) {
+  const [a, b] = results;
+  console.log(`\n${a.target}/${b.target}: rewrite time ${(a.rewriteSeconds / b.rewriteSeconds).toFixed(2)}x, p99 during ${(a.during.p99 / b.during.p99).toFixed(2)}x, peak memory ${(a.peak / b.peak).toFixed(2)}x`);
+}
+console.log("\nLatencies in ms, measured by this script per request; memory is Pss of the server plus its children.");
