@@ -147,6 +147,16 @@ function positiveLong(ctx: CommandContext, text: string): number | undefined {
  * DEBUG POPULATE count [prefix] [size]: keys `prefix:N` holding "value:N" (cut or zero-padded
  * to `size`); existing keys are kept. Like Redis, the keys are not propagated.
  */
+let padBuffer = Buffer.alloc(0);
+
+/** `text` cut or zero-padded to `size` bytes, as a flat string. */
+function padded(text: string, size: number): string {
+  if (padBuffer.length < size) padBuffer = Buffer.alloc(size);
+  const written = padBuffer.write(text, 0, Math.min(text.length, size), "latin1");
+  padBuffer.fill(0, written, size);
+  return padBuffer.toString("latin1", 0, size);
+}
+
 function debugPopulate(ctx: CommandContext, argv: readonly string[]): void {
   const count = positiveLong(ctx, argv[2]!);
   if (count === undefined) return;
@@ -163,8 +173,9 @@ function debugPopulate(ctx: CommandContext, argv: readonly string[]): void {
     const key = `${prefix}:${j}`.slice(0, 127);
     if (ctx.lookupWrite(key) !== undefined) continue;
     let value = `value:${j}`;
-    // padEnd builds a flat string; `+` would leave a rope that V8 flattens (a second copy) on first read.
-    if (size > 0) value = value.length >= size ? value.slice(0, size) : value.padEnd(size, "\0");
+    // Decoded from bytes, as a value read off the network is: padding with `+` or padEnd leaves
+    // a rope that V8 flattens into a second copy on first read (the AOF rewrite, a GET).
+    if (size > 0) value = padded(value, size);
     db.set(key, value);
     ctx.keyModified(key);
   }
