@@ -150,7 +150,7 @@ export class MaxMemory {
     if (gauge.used() <= limit) return "ok";
     // The cheap reading said "over": confirm with a fresh one before evicting anything.
     if (gauge.settle(limit) <= limit) return "ok";
-    if (this.policy === "noeviction") return "fail";
+    if (this.policy === "noeviction") return gauge.lastResort() <= limit ? "ok" : "fail";
     const keyspace = this.engine.keyspace as Keyspace | undefined;
     if (keyspace === undefined) return "ok";
     const started = performance.now();
@@ -159,7 +159,7 @@ export class MaxMemory {
     // each key is the same with a gauge that counts evicted keys as freed at once.
     do {
       const victim = this.policy.endsWith("-random") ? this.randomVictim(keyspace) : this.pooledVictim(keyspace);
-      if (victim === undefined) return "fail";
+      if (victim === undefined) return gauge.lastResort() <= limit ? "ok" : "fail";
       gauge.released(this.evict(victim.db, victim.key));
       evicted++;
       if (evicted % 16 === 0 && performance.now() - started > this.timeLimitMs) return "running";

@@ -14,9 +14,17 @@ export interface MemoryGauge {
   settle(limit: number): number;
   /** Eviction dropped keys estimated at `bytes`: count them as gone although V8 has not reclaimed them yet. */
   released(bytes: number): void;
+  /**
+   * Bytes in use after freeing what garbage can be freed: asked before answering -OOM, when
+   * nothing (more) can be evicted, so garbage is never what refuses a write.
+   */
+  lastResort(): number;
   /** maxmemory changed (0: no limit); the gauge starts or stops its background work. */
   setLimit(limit: number): void;
 }
+
+/** Growth since the last full GC that makes one worth trying before refusing a write with -OOM. */
+const LAST_RESORT_GROWTH = 1024 * 1024;
 
 /** Re-read V8's numbers after this many checks while under the limit (~1.7 µs a reading, measured). */
 const CHECKS_PER_READING = 16;
@@ -79,6 +87,13 @@ export class V8MemoryGauge implements MemoryGauge {
   settle(limit: number): number {
     const used = this.measure();
     if (used - limit > this.collectThreshold && this.reading - this.readingAfterCollect > this.collectThreshold) this.collect();
+    return this.measure();
+  }
+
+  lastResort(): number {
+    // Only when the heap grew since the last collection: a server that is really full answers
+    // -OOM without a full GC per refused command.
+    if (this.measure() - this.readingAfterCollect > LAST_RESORT_GROWTH) this.collect();
     return this.measure();
   }
 
