@@ -26,6 +26,30 @@ describe("kv server process", () => {
     expect(await nc.waitForLength("+OK\r\n$7\r\nPrajwal\r\n".length)).toBe("+OK\r\n$7\r\nPrajwal\r\n");
   });
 
+  it("schedules BGREWRITEAOF inside EXEC, so the EXEC's writes land once (base or incr, not both)", async () => {
+    const server = await startServer(["--appendonly", "yes"]);
+    const client = await connect(server);
+    client.write(resp("RPUSH", "l", "a") + resp("MULTI") + resp("RPUSH", "l", "b") + resp("BGREWRITEAOF") + resp("RPUSH", "l", "c") + resp("EXEC"));
+    const replies = await client.waitFor((text) => text.includes("scheduled\r\n:3\r\n"));
+    expect(replies).toContain("*3\r\n:2\r\n+Background append only file rewriting scheduled\r\n:3\r\n");
+    client.received = Buffer.alloc(0);
+    // The cron (100 ms) starts it; wait until it has run to the end.
+    const done = (info: string) => info.includes("aof_rewrites:1") && info.includes("aof_rewrite_in_progress:0") && info.includes("aof_rewrite_scheduled:0");
+    let info = "";
+    for (let attempt = 0; attempt < 100 && !done(info); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      client.received = Buffer.alloc(0);
+      client.write(resp("INFO", "persistence"));
+      info = await client.waitFor((text) => text.includes("aof_rewrites:"));
+    }
+    expect(done(info)).toBe(true);
+    await server.stop("SIGKILL");
+    const restarted = await startServer(["--appendonly", "yes"], server.dir);
+    const check = await connect(restarted);
+    check.write(resp("LRANGE", "l", "0", "-1"));
+    expect(await check.waitForLength("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n".length)).toBe("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
+  });
+
   it("parses a command split at every byte and a pipeline in one write", async () => {
     const server = await startServer();
     const client = await connect(server);

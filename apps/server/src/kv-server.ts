@@ -59,8 +59,6 @@ export class KvServer implements EngineHost {
   /** Connections unblocked with requests still buffered: their pipelines resume on the next turn. */
   private readonly resumable = new Set<Connection>();
   private blockTimer: NodeJS.Timeout | undefined;
-  /** BGREWRITEAOF inside EXEC: started by the next cron run. */
-  private rewriteScheduled = false;
   private blockTimerAt = 0;
   /** The blocking registry's change count when the timer was last armed (deadlines are rescanned only after a change). */
   private blockTimerChanges = -1;
@@ -422,8 +420,8 @@ export class KvServer implements EngineHost {
     if (this.heldUntilWritten !== 0) this.releaseWritten();
     const expired = this.engine.activeExpireCycle();
     // No automatic rewrite while the disk fails: its own writes would fail too, every tick.
-    if (this.rewriteScheduled && !store.rewriteInProgress) {
-      this.rewriteScheduled = false;
+    if (store.rewriteScheduled && !store.rewriteInProgress) {
+      store.rewriteScheduled = false;
       this.startRewrite();
     } else if (store.diskError === undefined && store.shouldAutoRewrite()) {
       this.logger.info("Starting automatic rewriting of AOF");
@@ -492,9 +490,8 @@ export class KvServer implements EngineHost {
     const store = this.store!;
     if (store.rewriteInProgress) return { error: "ERR Background append only file rewriting already in progress" };
     if (this.engine.executingTransaction) {
-      // As Redis 7.0: the commands of this EXEC before it are applied but not yet logged, so an
-      // image taken now would also hold them and they would reach the new incr file too.
-      this.rewriteScheduled = true;
+      store.rewriteScheduled = true; // started by the cron, as in Redis 7.0
+
       return { status: "Background append only file rewriting scheduled" };
     }
     this.startRewrite();
@@ -521,10 +518,7 @@ export class KvServer implements EngineHost {
 
   /** The AOF's fields; INFO fills in the rest of the section with Redis's defaults. */
   persistenceInfo(): [string, string | number][] {
-    const info = this.store!.info();
-    const scheduled = info.find(([name]) => name === "aof_rewrite_scheduled");
-    if (scheduled !== undefined) scheduled[1] = this.rewriteScheduled ? 1 : 0;
-    return info;
+    return this.store!.info();
   }
 
   serverInfo(): [string, string | number][] {

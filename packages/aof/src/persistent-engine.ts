@@ -42,6 +42,12 @@ export class PersistentEngine {
   private readonly aofOptions: PersistentEngineOptions["aofOptions"];
   private rewritePause: AofRewriteStep | undefined;
   lastLoad: AofLoadStats | undefined;
+  /**
+   * BGREWRITEAOF inside EXEC (Redis 7.0's aof_rewrite_scheduled): the EXEC's earlier writes are
+   * applied but not yet logged, so an image taken then would put them in both base and incr.
+   * The server's cron starts the rewrite.
+   */
+  rewriteScheduled = false;
   /** Unix seconds of the last completed rewrite (LASTSAVE). */
   lastRewriteTime = Math.floor(Date.now() / 1000);
 
@@ -170,9 +176,10 @@ export class PersistentEngine {
   }
 
   info(): [string, string | number][] {
+    const scheduled = this.rewriteScheduled ? 1 : 0;
     const info = this.aofFile?.info();
-    if (info === undefined) return [["aof_enabled", 0], ["aof_rewrite_in_progress", 0], ["aof_rewrite_scheduled", 0]];
-    return Object.entries(info) as [string, string | number][];
+    if (info === undefined) return [["aof_enabled", 0], ["aof_rewrite_in_progress", 0], ["aof_rewrite_scheduled", scheduled]];
+    return Object.entries({ ...info, aof_rewrite_scheduled: scheduled }) as [string, string | number][];
   }
 
   /** Flushes, fsyncs and closes the AOF, then releases the directory. */

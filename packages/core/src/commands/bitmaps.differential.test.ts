@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
-import { bitmapsCommands } from "./bitmaps.js";
-import { allCommands } from "./index.js";
 
 /*
  * The bitmap commands against a live redis-server 7.0 (skipped when none is installed):
@@ -14,7 +12,6 @@ import { allCommands } from "./index.js";
 /** KV_BITMAPS_SEED=<n> replays another random sequence. */
 const RANDOM_SEED = Number(process.env.KV_BITMAPS_SEED ?? 0xb17);
 
-const commands = allCommands.some((command) => command.name === "setbit") ? allCommands : [...allCommands, ...bitmapsCommands];
 
 const LLONG_MAX = "9223372036854775807";
 const LLONG_MIN = "-9223372036854775808";
@@ -450,7 +447,7 @@ describe.runIf(redisServerAvailable)("big bitmaps against redis-server", () => {
 });
 
 function freshSession(protocol: 2 | 3): Promise<DifferentialSession> {
-  return DifferentialSession.open(server!, protocol === 3, [], { commands });
+  return DifferentialSession.open(server!, protocol === 3, []);
 }
 
 // ---------------------------------------------------------------------------------------

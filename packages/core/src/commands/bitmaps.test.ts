@@ -4,8 +4,6 @@ import { TestHarness } from "../test-support/harness.js";
 import { observeHarness } from "../test-support/observed-harness.js";
 import { array, bulk, err, int, NIL } from "../test-support/resp-bytes.js";
 import { ropeChunks } from "../util/bitmap-rope.js";
-import { bitmapsCommands } from "./bitmaps.js";
-import { allCommands } from "./index.js";
 
 /*
  * The bitmap commands through the engine: replies as exact RESP bytes (as redis-server
@@ -14,7 +12,6 @@ import { allCommands } from "./index.js";
  * and property tests of BITCOUNT, BITPOS and BITFIELD against a naive bit-by-bit model.
  */
 
-const commands = allCommands.some((command) => command.name === "setbit") ? allCommands : [...allCommands, ...bitmapsCommands];
 const T0 = 1_700_000_000_000;
 
 let h: TestHarness;
@@ -25,7 +22,7 @@ let given: (...argvs: string[][]) => void;
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  ({ h, events, modified, given } = observeHarness(new TestHarness({ commands })));
+  ({ h, events, modified, given } = observeHarness(new TestHarness()));
 });
 
 afterEach(() => {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DifferentialSession, seeded } from "../test-support/differential-session.js";
 import { RealRedis, redisServerAvailable } from "../test-support/real-redis.js";
-import { hyperloglogCommands } from "./hyperloglog.js";
-import { allCommands } from "./index.js";
 
 /*
  * The HyperLogLog commands against a live redis-server 7.0 (skipped when none is
@@ -15,7 +13,6 @@ import { allCommands } from "./index.js";
 /** KV_HLL_SEED=<n> replays another random sequence. */
 const RANDOM_SEED = Number(process.env.KV_HLL_SEED ?? 0x411);
 
-const commands = allCommands.some((command) => command.name === "pfadd") ? allCommands : [...allCommands, ...hyperloglogCommands];
 
 const elements = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
@@ -300,7 +297,7 @@ describe.runIf(redisServerAvailable)("HyperLogLog commands against redis-server"
 });
 
 function freshSession(protocol: 2 | 3): Promise<DifferentialSession> {
-  return DifferentialSession.open(server!, protocol === 3, [["hll-sparse-max-bytes", "3000"]], { commands });
+  return DifferentialSession.open(server!, protocol === 3, [["hll-sparse-max-bytes", "3000"]]);
 }
 
 // ---------------------------------------------------------------------------------------

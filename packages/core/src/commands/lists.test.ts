@@ -3,8 +3,6 @@ import { TestHarness } from "../test-support/harness.js";
 import { observeHarness } from "../test-support/observed-harness.js";
 import { array as arr, bulk, bulks, EMPTY, err, int, NIL, NIL_ARRAY, NULL3 as RESP3_NULL, OK } from "../test-support/resp-bytes.js";
 import { ListValue } from "../types/list-value.js";
-import { allCommands } from "./index.js";
-import { listsCommands } from "./lists.js";
 
 /*
  * The lists family through the engine: replies as exact RESP bytes (RESP2 and RESP3, as
@@ -23,16 +21,10 @@ let events: string[];
 let modified: string[];
 let given: (...argvs: string[][]) => void;
 
-/** A harness serving the lists family, whether or not commands/index.ts registers it yet. */
-function newHarness(): TestHarness {
-  const registered = allCommands.some((command) => command.name === "lpush");
-  return registered ? new TestHarness() : new TestHarness({ commands: [...allCommands, ...listsCommands] });
-}
-
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(T0);
-  ({ h, events, modified, given } = observeHarness(newHarness(), { withDb: false }));
+  ({ h, events, modified, given } = observeHarness(new TestHarness(), { withDb: false }));
 });
 
 afterEach(() => {
@@ -485,7 +477,7 @@ describe("lists as keys", () => {
     const commands = [...value.rewriteCommands("l")];
     expect(commands.map((argv) => argv.length - 2)).toEqual([64, 64, 2]);
     expect(commands[0]!.slice(0, 3)).toEqual(["RPUSH", "l", "v0"]);
-    const replay = newHarness();
+    const replay = new TestHarness();
     for (const argv of commands) replay.raw(...argv);
     expect(replay.raw("LRANGE", "l", "0", "-1")).toBe(h.raw("LRANGE", "l", "0", "-1"));
   });

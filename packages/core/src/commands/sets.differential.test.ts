@@ -3,8 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeRawReply, seeded } from "../test-support/differential-session.js";
 import { TestHarness } from "../test-support/harness.js";
 import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-support/real-redis.js";
-import { allCommands } from "./index.js";
-import { setsCommands } from "./sets.js";
 
 /*
  * The sets family against a live redis-server 7.0 (skipped when none is installed). Every
@@ -18,7 +16,6 @@ import { setsCommands } from "./sets.js";
 /** KV_SETS_SEED=<n> replays another random sequence. */
 const RANDOM_SEED = Number(process.env.KV_SETS_SEED ?? 0x5e75);
 
-const commands = allCommands.some((command) => command.name === "sadd") ? allCommands : [...allCommands, ...setsCommands];
 
 type Comparison = "exact" | "unordered" | "scan";
 interface Step {
@@ -383,7 +380,7 @@ async function freshConnection(protocol: 2 | 3): Promise<RedisConnection> {
 }
 
 function freshHarness(protocol: 2 | 3): TestHarness {
-  const kv = new TestHarness({ commands });
+  const kv = new TestHarness();
   kv.client.reply.protocol = protocol;
   return kv;
 }

@@ -4,8 +4,6 @@ import { TestHarness } from "../test-support/harness.js";
 import { observeHarness } from "../test-support/observed-harness.js";
 import { bulk, bulks, err, int } from "../test-support/resp-bytes.js";
 import { SetValue } from "../types/set-value.js";
-import { allCommands } from "./index.js";
-import { setsCommands } from "./sets.js";
 
 /*
  * The sets family through the engine: replies as exact RESP bytes (as redis-server 7.0.15
@@ -13,7 +11,6 @@ import { setsCommands } from "./sets.js";
  * and their conversions, propagation, keyspace notifications and modified-key signals.
  */
 
-const commands = allCommands.some((command) => command.name === "sadd") ? allCommands : [...allCommands, ...setsCommands];
 const T0 = 1_700_000_000_000;
 
 let h: TestHarness;
@@ -34,7 +31,7 @@ afterEach(() => {
 });
 
 function newHarness(): TestHarness {
-  return new TestHarness({ commands });
+  return new TestHarness();
 }
 
 function resp3(): void {
