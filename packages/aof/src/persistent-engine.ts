@@ -179,7 +179,7 @@ export class PersistentEngine {
     const scheduled = this.rewriteScheduled ? 1 : 0;
     const info = this.aofFile?.info();
     if (info === undefined) return [["aof_enabled", 0], ["aof_rewrite_in_progress", 0], ["aof_rewrite_scheduled", scheduled]];
-    return Object.entries({ ...info, aof_rewrite_scheduled: scheduled }) as [string, string | number][];
+    return Object.entries({ ...info, aof_rewrite_scheduled: scheduled });
   }
 
   /** Flushes, fsyncs and closes the AOF, then releases the directory. */
