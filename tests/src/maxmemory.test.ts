@@ -12,6 +12,15 @@ import { kvTargetKind, startKv, type ServerHandle } from "./support/server.js";
 const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 const VALUE = "v".repeat(1000);
 const HEADROOM = 6 * 1024 * 1024;
+/*
+ * The cache tests need more room than a few MB: besides data, kv's measured memory includes
+ * Node's external memory and eviction's own bookkeeping, which rose by 3-5 MB under this
+ * pipelined load (measured after a full GC: external 2.4 MB idle, 6.0 MB loaded). With 6 MB of
+ * headroom that swing alone evicted up to 80% of the data at once, and the approximate LRU
+ * then took hot keys with the cold ones in about one run in five; with 24 MB, 18 of 18 runs
+ * kept every hot key and no eviction run took more than a fifth of the keys.
+ */
+const CACHE_HEADROOM = 24 * 1024 * 1024;
 
 let kv: ServerHandle;
 let connection: RespConnection;
@@ -32,8 +41,8 @@ async function info(section: string): Promise<Map<string, string>> {
   return new Map(text.split("\r\n").filter((line) => line.includes(":")).map((line) => line.split(":", 2) as [string, string]));
 }
 
-async function limitAboveCurrentUsage(policy: string): Promise<number> {
-  const limit = Number((await info("memory")).get("used_memory")) + HEADROOM;
+async function limitAboveCurrentUsage(policy: string, headroom = HEADROOM): Promise<number> {
+  const limit = Number((await info("memory")).get("used_memory")) + headroom;
   const replies = await connection.pipeline([["CONFIG", "SET", "maxmemory-policy", policy], ["CONFIG", "SET", "maxmemory", String(limit)]]);
   expect(replies.map(String)).toEqual(["+OK\r\n", "+OK\r\n"]);
   return limit;
@@ -69,17 +78,14 @@ async function existing(keys: string[]): Promise<string[]> {
 const range = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
 describe("maxmemory on the real server", () => {
-  // Retried: about one run in five a V8 promotion wave makes kv evict nearly everything at once,
-  // hot keys included (a known eviction bug, see the issue note); the policy must still hold
-  // the hot set in most runs, and a policy that ignores access never does.
-  it("allkeys-lru: writes keep succeeding, the hot set survives, memory stays bounded", { retry: 2 }, async () => {
+  it("allkeys-lru: writes keep succeeding, the hot set survives, memory stays bounded", async () => {
     await connection.pipeline(range("hot", 100).map((key) => ["SET", key, VALUE]));
     const rssBefore = rssBytes(kv.pid);
-    await limitAboveCurrentUsage("allkeys-lru");
+    await limitAboveCurrentUsage("allkeys-lru", CACHE_HEADROOM);
     // Read once under the policy: kv tracks accesses only while an LRU/LFU policy is selected,
     // and keys it has not seen since count as the idlest (Redis's per-key clock runs always).
     await connection.pipeline(range("hot", 100).map((key) => ["GET", key]));
-    const written = 150_000;
+    const written = 250_000;
     const failures = await write("cold", written, { hot: range("hot", 100) });
     const rssGrowth = rssBytes(kv.pid) - rssBefore;
     expect(failures).toEqual([]);
@@ -87,7 +93,8 @@ describe("maxmemory on the real server", () => {
     // over faster than that, so hot and cold keys tie. kv's clock is the access time in ms.
     if (kvTargetKind === "kv") expect(await existing(range("hot", 100))).toHaveLength(100);
     expect(Number((await info("stats")).get("evicted_keys"))).toBeGreaterThan(written / 2);
-    // ~143 MB written; what stays resident grows by the limit's headroom plus V8's young generation.
+    // ~238 MB written; what stays resident grows by the limit's headroom plus V8's young
+    // generation and uncollected garbage (68-72 MiB measured), not with what was written.
     console.log(`allkeys-lru: RSS growth ${(rssGrowth / 1048576).toFixed(1)} MiB for ${((written * VALUE.length) / 1048576).toFixed(0)} MiB written`);
     expect(rssGrowth).toBeLessThan((written * VALUE.length) / 2);
   });
@@ -128,12 +135,12 @@ describe("maxmemory on the real server", () => {
     expect(late / survivors.length).toBeGreaterThan(Math.min(0.9, 2 * random));
   });
 
-  it("allkeys-lfu: frequently used keys are kept", { retry: 2 }, async () => {
+  it("allkeys-lfu: frequently used keys are kept", async () => {
     await connection.pipeline(range("hot", 100).map((key) => ["SET", key, VALUE]));
     for (let i = 0; i < 20; i++) await connection.pipeline(range("hot", 100).map((key) => ["GET", key]));
-    await limitAboveCurrentUsage("allkeys-lfu");
+    await limitAboveCurrentUsage("allkeys-lfu", CACHE_HEADROOM);
     for (let i = 0; i < 5; i++) await connection.pipeline(range("hot", 100).map((key) => ["GET", key]));
-    const failures = await write("cold", 30_000, { hot: range("hot", 100) });
+    const failures = await write("cold", 60_000, { hot: range("hot", 100) });
     expect(failures).toEqual([]);
     expect(await existing(range("hot", 100))).toHaveLength(100);
     expect(Number((await info("stats")).get("evicted_keys"))).toBeGreaterThan(0);
