@@ -7,25 +7,31 @@
 //
 // Environment: REWRITE_KEYS (default 10000000) keys loaded with DEBUG POPULATE (16-byte values),
 // REWRITE_CLIENTS (default 16) load connections, one request in flight each,
+// REWRITE_RATE (default 0: as fast as replies come) requests per second over all connections,
+// paced; latency then counts from when a request was due, so a stalled server is charged for
+// the requests it delayed (no coordinated omission),
 // REWRITE_BASELINE_S (default 5) seconds of load measured with no rewrite,
 // REWRITE_TARGETS (default "kv,redis").
 //
 // Latency is measured by this script per request (send to complete reply) on loopback; memory is
-// the sum of Pss over the server and its children (/proc/<pid>/smaps_rollup), sampled every 50 ms,
-// so Redis's fork is charged only for the pages it really copies.
+// the sum of Pss over the server and its children (/proc/<pid>/smaps_rollup), sampled every 50 ms
+// on a worker thread, so Redis's fork is charged only for the pages it really copies.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { descendants, findFreePort } from "./support.mjs";
+import { PeakPss, pss } from "./pss-sampler.mjs";
+import { findFreePort } from "./support.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const kvMain = path.join(benchDir, "..", "apps", "server", "dist", "main.js");
 const keyCount = Number(process.env.REWRITE_KEYS ?? 10_000_000);
 const clients = Number(process.env.REWRITE_CLIENTS ?? 16);
+const rate = Number(process.env.REWRITE_RATE ?? 0);
 const baselineSeconds = Number(process.env.REWRITE_BASELINE_S ?? 5);
 const targets = (process.env.REWRITE_TARGETS ?? "kv,redis").split(",");
 
@@ -108,20 +114,6 @@ function infoField(info, name) {
 }
 
 
-/** Proportional set size of a process and its children, in bytes. */
-function pss(pid) {
-  let total = 0;
-  for (const each of [pid, ...descendants(pid)]) {
-    try {
-      const rollup = readFileSync(`/proc/${each}/smaps_rollup`, "latin1");
-      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
-}
-
 async function startServer(target) {
   const port = await findFreePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), `kv-rewrite-bench-${target}-`));
@@ -148,29 +140,50 @@ async function startServer(target) {
 /** GET/SET (half each) on random loaded keys from `clients` connections until `stop()` says so. */
 async function runLoad(port, stop) {
   const samples = [];
+  // This script's own event-loop delay: what it adds to every latency it reports.
+  const ownDelay = monitorEventLoopDelay({ resolution: 1 });
+  ownDelay.enable();
   const connections = await Promise.all(Array.from({ length: clients }, async () => {
     const connection = new Connection(port);
     await connection.ready;
     return connection;
   }));
+  const now = () => Number(process.hrtime.bigint()) / 1e6;
+  const interval = rate > 0 ? (1000 * clients) / rate : 0;
   await Promise.all(connections.map(async (connection, index) => {
     let n = index;
+    // Connections start spread over one interval, so the paced load is not sent in bursts.
+    let due = now() + (interval * index) / clients;
+    let lastReply = 0;
     while (!stop()) {
+      let started;
+      if (interval > 0 && lastReply > due) {
+        // Held up waiting for the previous reply: the server's delay, counted from when it was due.
+        started = due;
+      } else {
+        if (interval > 0 && due > now()) await sleep(due - now());
+        // Late only because this script's timer fired late: counted from the send, and the
+        // schedule moves with it.
+        started = now();
+        if (interval > 0) due = started;
+      }
       const key = `key:${Math.floor(Math.random() * keyCount)}`;
-      const started = process.hrtime.bigint();
       if ((n++ & 1) === 0) await connection.call("GET", key);
       else await connection.call("SET", key, "value-rewritten!");
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+      lastReply = now();
+      samples.push(lastReply - started);
+      due += interval;
     }
   }));
   for (const connection of connections) connection.close();
-  return samples;
+  ownDelay.disable();
+  return { samples, ownDelayP99: ownDelay.percentile(99) / 1e6 };
 }
 
-function percentiles(samples) {
+function percentiles({ samples, ownDelayP99 }) {
   const sorted = Float64Array.from(samples).sort();
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] };
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1], ownDelayP99 };
 }
 
 async function measure(target) {
@@ -184,17 +197,15 @@ async function measure(target) {
   const datasetBytes = pss(server.child.pid);
 
   let stopBaseline = false;
-  let baselinePeak = pss(server.child.pid);
-  const baselineSampler = setInterval(() => (baselinePeak = Math.max(baselinePeak, pss(server.child.pid))), 50);
+  const baselineSampler = new PeakPss(server.child.pid);
   const baselineDone = runLoad(server.port, () => stopBaseline);
   await sleep(baselineSeconds * 1000);
   stopBaseline = true;
   const baseline = percentiles(await baselineDone);
-  clearInterval(baselineSampler);
+  const baselinePeak = await baselineSampler.stop();
 
   let rewriting = true;
-  let peak = pss(server.child.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, pss(server.child.pid))), 50);
+  const sampler = new PeakPss(server.child.pid);
   const load = runLoad(server.port, () => !rewriting);
   await sleep(200);
   const started = Date.now();
@@ -209,7 +220,7 @@ async function measure(target) {
   }
   const rewriteSeconds = (Date.now() - started) / 1000;
   rewriting = false;
-  clearInterval(sampler);
+  const peak = await sampler.stop();
   const during = percentiles(await load);
   control.close();
   server.child.kill("SIGKILL");
@@ -222,18 +233,19 @@ async function measure(target) {
 const mib = (bytes) => (bytes / 1048576).toFixed(0);
 const ms = (value) => value.toFixed(2);
 
-console.log(`AOF rewrite of ${keyCount.toLocaleString("en")} keys under a GET/SET load from ${clients} connections (one request in flight each)\n`);
+const pace = rate > 0 ? `, ${rate.toLocaleString("en")} requests/s in all` : ", as fast as replies come";
+console.log(`AOF rewrite of ${keyCount.toLocaleString("en")} keys under a GET/SET load from ${clients} connections (one request in flight each${pace})\n`);
 const results = [];
 for (const target of targets) {
   const result = await measure(target);
   results.push(result);
   console.error(`${target}: done (${result.reply})`);
 }
-console.log("| | rewrite s | p50 before | p99 before | max before | p50 during | p99 during | p99.9 during | max during | p99 during/before | requests during | loaded MiB | peak under load, no rewrite MiB | peak during rewrite MiB | growth over loaded | growth over load peak |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log("| | rewrite s | p50 before | p99 before | max before | p50 during | p99 during | p99.9 during | max during | p99 during/before | requests during | loaded MiB | peak under load, no rewrite MiB | peak during rewrite MiB | growth over loaded | growth over load peak | script's own loop delay p99 before / during |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 for (const r of results) {
   console.log(
-    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% |`,
+    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% | ${ms(r.baseline.ownDelayP99)} / ${ms(r.during.ownDelayP99)} |`,
   );
 }
 if (results.length === 2) {
