@@ -22,8 +22,8 @@ export function pss(pid) {
 
 /** Samples `pid` until stop(), which resolves with the highest Pss seen. */
 export class PeakPss {
-  constructor(pid) {
-    this.worker = new Worker(new URL(import.meta.url), { workerData: { pid } });
+  constructor(pid, intervalMs = 50) {
+    this.worker = new Worker(new URL(import.meta.url), { workerData: { pid, intervalMs } });
     this.peak = new Promise((resolve, reject) => {
       this.worker.once("message", resolve);
       this.worker.once("error", reject);
@@ -40,9 +40,9 @@ export class PeakPss {
 
 if (parentPort !== null && workerData?.pid !== undefined) {
   let peak = pss(workerData.pid);
-  const timer = setInterval(() => (peak = Math.max(peak, pss(workerData.pid))), 50);
+  const timer = workerData.intervalMs > 0 ? setInterval(() => (peak = Math.max(peak, pss(workerData.pid))), workerData.intervalMs) : undefined;
   parentPort.once("message", () => {
-    clearInterval(timer);
+    if (timer !== undefined) clearInterval(timer);
     parentPort.postMessage(Math.max(peak, pss(workerData.pid)));
   });
 }

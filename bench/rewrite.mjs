@@ -11,11 +11,15 @@
 // paced; latency then counts from when a request was due, so a stalled server is charged for
 // the requests it delayed (no coordinated omission),
 // REWRITE_BASELINE_S (default 5) seconds of load measured with no rewrite,
-// REWRITE_TARGETS (default "kv,redis").
+// REWRITE_TARGETS (default "kv,redis"),
+// REWRITE_PSS_MS (default 50) how often Pss is sampled during the load; 0 reads it only at the
+// start and end of each phase (the peak columns then mean little), to rule the sampling out.
 //
 // Latency is measured by this script per request (send to complete reply) on loopback; memory is
 // the sum of Pss over the server and its children (/proc/<pid>/smaps_rollup), sampled every 50 ms
 // on a worker thread, so Redis's fork is charged only for the pages it really copies.
+// The last column is the machine's floor: how late an otherwise idle Node process's 1 ms timer
+// fired meanwhile (see timer-floor.mjs). No server can answer reliably faster than that.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PeakPss, pss } from "./pss-sampler.mjs";
 import { findFreePort } from "./support.mjs";
+import { TimerFloor } from "./timer-floor.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const kvMain = path.join(benchDir, "..", "apps", "server", "dist", "main.js");
@@ -34,6 +39,7 @@ const clients = Number(process.env.REWRITE_CLIENTS ?? 16);
 const rate = Number(process.env.REWRITE_RATE ?? 0);
 const baselineSeconds = Number(process.env.REWRITE_BASELINE_S ?? 5);
 const targets = (process.env.REWRITE_TARGETS ?? "kv,redis").split(",");
+const pssInterval = Number(process.env.REWRITE_PSS_MS ?? 50);
 
 const children = new Set();
 process.on("exit", () => {
@@ -196,16 +202,18 @@ async function measure(target) {
   await sleep(2000);
   const datasetBytes = pss(server.child.pid);
 
+  await floor.read();
   let stopBaseline = false;
-  const baselineSampler = new PeakPss(server.child.pid);
+  const baselineSampler = new PeakPss(server.child.pid, pssInterval);
   const baselineDone = runLoad(server.port, () => stopBaseline);
   await sleep(baselineSeconds * 1000);
   stopBaseline = true;
   const baseline = percentiles(await baselineDone);
   const baselinePeak = await baselineSampler.stop();
+  const baselineFloor = await floor.read();
 
   let rewriting = true;
-  const sampler = new PeakPss(server.child.pid);
+  const sampler = new PeakPss(server.child.pid, pssInterval);
   const load = runLoad(server.port, () => !rewriting);
   await sleep(200);
   const started = Date.now();
@@ -222,12 +230,13 @@ async function measure(target) {
   rewriting = false;
   const peak = await sampler.stop();
   const during = percentiles(await load);
+  const duringFloor = await floor.read();
   control.close();
   server.child.kill("SIGKILL");
   children.delete(server.child);
   await sleep(500);
   rmSync(server.dir, { recursive: true, force: true });
-  return { target, reply, loadSeconds, datasetBytes, baselinePeak, peak, rewriteSeconds, baseline, during };
+  return { target, reply, loadSeconds, datasetBytes, baselinePeak, peak, rewriteSeconds, baseline, during, baselineFloor, duringFloor };
 }
 
 const mib = (bytes) => (bytes / 1048576).toFixed(0);
@@ -235,17 +244,19 @@ const ms = (value) => value.toFixed(2);
 
 const pace = rate > 0 ? `, ${rate.toLocaleString("en")} requests/s in all` : ", as fast as replies come";
 console.log(`AOF rewrite of ${keyCount.toLocaleString("en")} keys under a GET/SET load from ${clients} connections (one request in flight each${pace})\n`);
+const floor = new TimerFloor();
 const results = [];
 for (const target of targets) {
   const result = await measure(target);
   results.push(result);
   console.error(`${target}: done (${result.reply})`);
 }
-console.log("| | rewrite s | p50 before | p99 before | max before | p50 during | p99 during | p99.9 during | max during | p99 during/before | requests during | loaded MiB | peak under load, no rewrite MiB | peak during rewrite MiB | growth over loaded | growth over load peak | script's own loop delay p99 before / during |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+floor.stop();
+console.log("| | rewrite s | p50 before | p99 before | max before | p50 during | p99 during | p99.9 during | max during | p99 during/before | requests during | loaded MiB | peak under load, no rewrite MiB | peak during rewrite MiB | growth over loaded | growth over load peak | script's own loop delay p99 before / during | idle process's timer late p99 / max, before; during |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
 for (const r of results) {
   console.log(
-    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% | ${ms(r.baseline.ownDelayP99)} / ${ms(r.during.ownDelayP99)} |`,
+    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% | ${ms(r.baseline.ownDelayP99)} / ${ms(r.during.ownDelayP99)} | ${ms(r.baselineFloor.p99)} / ${ms(r.baselineFloor.max)}; ${ms(r.duringFloor.p99)} / ${ms(r.duringFloor.max)} |`,
   );
 }
 if (results.length === 2) {
