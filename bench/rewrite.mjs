@@ -245,6 +245,8 @@ const ms = (value) => value.toFixed(2);
 const pace = rate > 0 ? `, ${rate.toLocaleString("en")} requests/s in all` : ", as fast as replies come";
 console.log(`AOF rewrite of ${keyCount.toLocaleString("en")} keys under a GET/SET load from ${clients} connections (one request in flight each${pace})\n`);
 const floor = new TimerFloor();
+// Killed with the servers if the run fails midway.
+children.add(floor.child);
 const results = [];
 for (const target of targets) {
   const result = await measure(target);
