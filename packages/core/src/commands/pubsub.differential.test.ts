@@ -22,6 +22,10 @@ import { RealRedis, redisServerAvailable, type RedisConnection } from "../test-s
 type Step = readonly string[];
 const SLEEP = "~sleep";
 const ACTIVE_EXPIRE = "~active-expire";
+function enablesActiveExpiry(step: Step): boolean {
+  const argv = step[0]!.startsWith("@") ? step.slice(1) : step;
+  return argv[0]?.toUpperCase() === "DEBUG" && argv[1]?.toUpperCase() === "SET-ACTIVE-EXPIRE" && argv[2] === "1";
+}
 /** Replies not compared (server identity): only their bytes are dropped. */
 const NOT_COMPARED = new Set(["hello"]);
 /** Array replies compared with their elements sorted. */
@@ -115,10 +119,14 @@ async function runScenario(redis: RealRedis, control: RedisConnection, scenario:
       }
       for (const [n, client] of kvClients) {
         const kvBytes = client.reply.take()?.toString("latin1") ?? "";
-        let realBytes = await realClients.get(n)!.take(kvBytes.length);
-        let kvCompared = kvBytes;
         const name = step[0]!.startsWith("~") ? "" : commandName(step[0]!.startsWith("@") ? step.slice(1) : step);
         const ownStep = !step[0]!.startsWith("~") && (step[0]!.startsWith("@") ? Number(step[0]!.slice(1)) : 1) === n;
+        // Once active expiry is back on, Redis's cron may expire keys within milliseconds, and
+        // kv's cycle runs only at the next ACTIVE_EXPIRE step: what Redis sends other clients
+        // meanwhile stays buffered and is compared there.
+        if (!ownStep && kvBytes === "" && enablesActiveExpiry(step)) continue;
+        let realBytes = await realClients.get(n)!.take(kvBytes.length);
+        let kvCompared = kvBytes;
         if (ownStep && NOT_COMPARED.has(name)) continue;
         if (ownStep && UNORDERED.has(name)) {
           kvCompared = sortedArray(kvBytes);
