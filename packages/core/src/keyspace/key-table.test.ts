@@ -58,4 +58,32 @@ describe("KeyTable", () => {
     for (let i = 1; i < 11; i++) expect(seen).toContain(`k${i}`);
     expect(seen).not.toContain("k11");
   });
+
+  it("pairs each key of a present-keys cursor with its current value while the table grows and changes", () => {
+    // Overwrites between steps and inserts that make V8 rehash the Map mid-walk: the cursor's
+    // value must still be the key's value at the moment it is visited, and only the keys
+    // present at the start are visited.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.record({ key: fc.integer({ min: 0, max: 80 }), value: fc.integer() }), { maxLength: 120 }),
+        (initial, writes) => {
+          const table = new KeyTable<number>(7);
+          for (let i = 0; i < initial; i++) table.set(`k${i}`, -i);
+          const cursor = table.cursorOverPresentKeys();
+          const visited: string[] = [];
+          let pending = writes;
+          for (let key = cursor.nextKey(); key !== undefined; key = cursor.nextKey()) {
+            expect(cursor.currentValue()).toBe(table.get(key));
+            visited.push(key);
+            const [write, ...rest] = pending;
+            pending = rest;
+            if (write !== undefined) table.set(`k${write.key}`, write.value);
+          }
+          expect(cursor.currentValue()).toBeUndefined();
+          expect(visited.sort()).toEqual(Array.from({ length: initial }, (_, i) => `k${i}`).sort());
+        },
+      ),
+    );
+  });
 });

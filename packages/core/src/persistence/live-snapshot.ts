@@ -170,7 +170,7 @@ class TableWalk implements SnapshotGuard {
         preImages.clear();
         return true;
       }
-      const slot = cursor.currentValue(key)!;
+      const slot = cursor.currentValue()!;
       if (preImages.size !== 0) {
         const image = preImages.get(key);
         if (image !== undefined) {
