@@ -206,6 +206,7 @@ export class PersistentEngine {
       ...this.aofOptions,
     });
     aof.rewriteKeyDelayMicros = Number(config.get("rdb-key-save-delay"));
+    aof.rewriteIncrementalFsync = config.get("aof-rewrite-incremental-fsync") === "yes";
     aof.pauseRewriteAt(this.rewritePause);
     return aof;
   }
@@ -238,6 +239,13 @@ export class PersistentEngine {
     if (keySaveDelay !== undefined) {
       keySaveDelay.apply = (value) => {
         if (this.aofFile !== undefined) this.aofFile.rewriteKeyDelayMicros = Number(value);
+        return undefined;
+      };
+    }
+    const incrementalFsync = config.lookup("aof-rewrite-incremental-fsync") as { apply?: (value: string) => string | undefined } | undefined;
+    if (incrementalFsync !== undefined) {
+      incrementalFsync.apply = (value) => {
+        if (this.aofFile !== undefined) this.aofFile.rewriteIncrementalFsync = value === "yes";
         return undefined;
       };
     }

@@ -93,6 +93,7 @@ export function defineCoreConfig(config: ConfigStore, engine: Engine): void {
   config.define({ name: "aof-use-rdb-preamble", validate: yesNoConfig, value: "no" });
   config.define({ name: "aof-timestamp-enabled", validate: yesNoConfig, value: "no" });
   config.define({ name: "no-appendfsync-on-rewrite", validate: yesNoConfig, value: "no" });
+  config.define({ name: "aof-rewrite-incremental-fsync", validate: yesNoConfig, value: "yes" });
   config.define({ name: "auto-aof-rewrite-percentage", validate: integerConfig(0, INT_MAX), value: "100" });
   config.define({ name: "auto-aof-rewrite-min-size", validate: memoryConfig(0, LLONG_MAX), value: "67108864" });
   // Microseconds of delay per key written by a rewrite (a testing aid in Redis too).
