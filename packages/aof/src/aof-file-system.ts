@@ -14,6 +14,8 @@ export interface AofFileSystem {
   fsyncSync(fd: number): void;
   fdatasyncSync(fd: number): void;
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  /** Off the event loop: the directory fsync that makes a rename durable, when a rewrite starts. */
+  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /** Off the event loop: the rewrite's base file is written this way so a slow disk stalls only the rewrite. */
   write(
     fd: number,

@@ -18,7 +18,15 @@ import {
   type AofManifestEntry,
 } from "./aof-manifest.js";
 import { AofReplay, type AofCommandSink } from "./aof-replay.js";
-import { errorCode, errorMessage, fsyncDirectory, removeQuietly, replaceFileDurably, writeFully } from "./durable-fs.js";
+import {
+  errorCode,
+  errorMessage,
+  fsyncDirectory,
+  removeQuietly,
+  replaceFileDurably,
+  replaceFileDurablyInBackground,
+  writeFully,
+} from "./durable-fs.js";
 import { FsyncScheduler, type SyncedCallback } from "./fsync-scheduler.js";
 import { systemErrorText } from "./system-error-text.js";
 import { RespCommandBuffer } from "./resp-command-buffer.js";
@@ -440,11 +448,11 @@ export class AppendOnlyFile {
   }
 
   /**
-   * BGREWRITEAOF. Synchronously, in the caller's turn: flushes, switches logging to a new
-   * incr file (persisted in the manifest next to the old files, so a crash now loses nothing)
-   * and begins the snapshot of the dataset as it is at this instant; commands logged from here
-   * on go to the new incr file, so the base plus that file is exactly the dataset, with no
-   * rewrite buffer as in Redis < 7.
+   * BGREWRITEAOF. First a new incr file is created and listed in the manifest next to the old
+   * files (for a live source, with the fsyncs off the event loop). Then, in one turn: flushes,
+   * switches logging to that file and begins the snapshot of the dataset as it is at that
+   * instant; commands logged from there on go to the new incr file, so the base plus that file
+   * is exactly the dataset, with no rewrite buffer as in Redis < 7.
    *
    * A live source (AofSnapshotSource) is then written a slice at a time between event-loop
    * turns, so clients keep being served; a plain AofSnapshot function is written at once.
@@ -459,24 +467,51 @@ export class AppendOnlyFile {
     }
     this.rewriteStartedAt = Date.now();
     this.rewriteCount++;
+    if (typeof snapshot !== "function") {
+      return this.prepareNewIncrFile().then(
+        (prepared) => this.beginLiveRewrite(prepared, snapshot),
+        (error: unknown) => {
+          this.finishRewrite(error, 0);
+          throw asError(error);
+        },
+      );
+    }
     let temp: SnapshotFile | undefined;
     try {
-      this.openNewIncrFile();
+      this.switchToIncrFile(this.prepareNewIncrFileNow());
       temp = this.openSnapshotFile();
-      if (typeof snapshot === "function") {
-        // Written in this turn: the steps are reported but cannot be paused at.
-        void this.reportRewriteStep("incr-opened");
-        this.writeWholeSnapshot(temp, snapshot);
-        void this.reportRewriteStep("base-written");
-        return this.completeRewrite(temp);
-      }
-      this.rewriteWalk = this.beginLiveSnapshot(temp, snapshot);
+      // Written in this turn: the steps are reported but cannot be paused at.
+      void this.reportRewriteStep("incr-opened");
+      this.writeWholeSnapshot(temp, snapshot);
+      void this.reportRewriteStep("base-written");
+      return this.completeRewrite(temp);
     } catch (error) {
       if (temp !== undefined) this.discardSnapshot(temp);
       this.finishRewrite(error, 0);
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
-    return this.runLiveSnapshot(temp, this.rewriteWalk).then(() => this.completeRewrite(temp));
+  }
+
+  /** The live rewrite proper, once its incr file is listed: switch to it and begin the image in the same turn. */
+  private beginLiveRewrite(prepared: PreparedIncr, source: AofSnapshotSource): Promise<void> {
+    let temp: SnapshotFile | undefined;
+    let walk: AofSnapshotWalk;
+    try {
+      if (this.state !== "open") {
+        closeQuietly(this.fs, prepared.fd);
+        throw new Error("The append only file was closed during the rewrite");
+      }
+      this.switchToIncrFile(prepared);
+      temp = this.openSnapshotFile();
+      walk = this.beginLiveSnapshot(temp, source);
+      this.rewriteWalk = walk;
+    } catch (error) {
+      if (temp !== undefined) this.discardSnapshot(temp);
+      this.finishRewrite(error, 0);
+      return Promise.reject(asError(error));
+    }
+    const file = temp;
+    return this.runLiveSnapshot(file, walk).then(() => this.completeRewrite(file));
   }
 
   info(): AofPersistenceInfo {
@@ -794,9 +829,38 @@ export class AppendOnlyFile {
   // Rewrite
   // ---------------------------------------------------------------------------
 
-  /** Step 1 (Redis's openNewIncrAofForAppend). */
-  private openNewIncrFile(): void {
-    this.flush(); // what was appended before the switch belongs to the old incr file
+  /**
+   * Step 1, first half (Redis's openNewIncrAofForAppend, without the switch): creates the next
+   * incr file and lists it, still empty, in the manifest. The manifest's two fsyncs run in the
+   * thread pool: done on the event loop they held every client for 3-4 ms at the start of each
+   * rewrite. Appends keep going to the current incr file meanwhile; a crash now loads it plus
+   * the new, empty one, which is the same data.
+   */
+  private async prepareNewIncrFile(): Promise<PreparedIncr> {
+    const entry = this.newIncrEntry(this.manifest);
+    const path = join(this.aofDirPath, entry.fileName);
+    const fd = this.fs.openSync(path, NEW_INCR_FLAGS, 0o644);
+    const next: AofManifest = { ...this.manifest, incrs: [...this.manifest.incrs, entry] };
+    try {
+      await replaceFileDurablyInBackground(
+        this.fs,
+        this.aofDirPath,
+        manifestFileName(this.appendFilename),
+        tempManifestFileName(this.appendFilename),
+        formatManifest(next),
+      );
+    } catch (error) {
+      // The file stays: if the rename went through before a failed directory fsync, the
+      // manifest on disk may list it, and an empty incr file loads as nothing.
+      closeQuietly(this.fs, fd);
+      throw error;
+    }
+    this.manifest = next;
+    return { fd, fileName: entry.fileName };
+  }
+
+  /** prepareNewIncrFile on the event loop, for a snapshot written in one turn anyway. */
+  private prepareNewIncrFileNow(): PreparedIncr {
     const entry = this.newIncrEntry(this.manifest);
     const path = join(this.aofDirPath, entry.fileName);
     const fd = this.fs.openSync(path, NEW_INCR_FLAGS, 0o644);
@@ -809,11 +873,17 @@ export class AppendOnlyFile {
       throw error;
     }
     this.manifest = next;
-    this.fsyncs?.switchFile(fd);
-    this.incrFd = fd;
+    return { fd, fileName: entry.fileName };
+  }
+
+  /** Step 1, second half: appends go to the prepared incr file from this instant on. */
+  private switchToIncrFile(prepared: PreparedIncr): void {
+    this.flush(); // what was appended before the switch belongs to the old incr file
+    this.fsyncs?.switchFile(prepared.fd);
+    this.incrFd = prepared.fd;
     this.incrSize = 0;
     this.lastDb = -1;
-    this.logger.notice(`Creating AOF incr file ${entry.fileName} on background rewrite`);
+    this.logger.notice(`Creating AOF incr file ${prepared.fileName} on background rewrite`);
   }
 
   /** Step 2 starts: the temp file in the AOF directory (same filesystem, so rename is atomic). */
@@ -1160,6 +1230,12 @@ function closeQuietly(fs: AofFileSystem, fd: number): void {
   } catch {
     // the error being reported is the one that matters
   }
+}
+
+/** A new incr file, created and listed in the manifest, that appends have not switched to yet. */
+interface PreparedIncr {
+  fd: number;
+  fileName: string;
 }
 
 interface SnapshotFile {

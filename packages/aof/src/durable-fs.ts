@@ -55,6 +55,47 @@ export function replaceFileDurably(
   fsyncDirectory(fs, dirPath);
 }
 
+/**
+ * replaceFileDurably with both fsyncs in the thread pool: the event loop only does the
+ * open, write, close and rename, which do not wait for the disk.
+ */
+export async function replaceFileDurablyInBackground(
+  fs: AofFileSystem,
+  dirPath: string,
+  fileName: string,
+  tempName: string,
+  content: string,
+): Promise<void> {
+  const tempPath = join(dirPath, tempName);
+  const bytes = Buffer.from(content, "latin1");
+  const fd = fs.openSync(tempPath, "w", 0o644);
+  try {
+    writeFully(fs, fd, bytes, 0, bytes.length);
+    await fsyncInBackground(fs, fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    removeQuietly(fs, tempPath);
+    throw error;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(tempPath, join(dirPath, fileName));
+  } catch (error) {
+    removeQuietly(fs, tempPath);
+    throw error;
+  }
+  const dirFd = fs.openSync(dirPath, "r");
+  try {
+    await fsyncInBackground(fs, dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
+function fsyncInBackground(fs: AofFileSystem, fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
 /** For cleanup paths where the original error is the one worth reporting. */
 export function removeQuietly(fs: AofFileSystem, path: string): void {
   try {
