@@ -878,7 +878,13 @@ export class AppendOnlyFile {
 
   /** Step 1, second half: appends go to the prepared incr file from this instant on. */
   private switchToIncrFile(prepared: PreparedIncr): void {
-    this.flush(); // what was appended before the switch belongs to the old incr file
+    try {
+      this.flush(); // what was appended before the switch belongs to the old incr file
+    } catch (error) {
+      // Not switched: appends stay with the old file, and the listed new one stays empty.
+      closeQuietly(this.fs, prepared.fd);
+      throw error;
+    }
     this.fsyncs?.switchFile(prepared.fd);
     this.incrFd = prepared.fd;
     this.incrSize = 0;
