@@ -837,43 +837,40 @@ export class AppendOnlyFile {
    * the new, empty one, which is the same data.
    */
   private async prepareNewIncrFile(): Promise<PreparedIncr> {
-    const entry = this.newIncrEntry(this.manifest);
-    const path = join(this.aofDirPath, entry.fileName);
-    const fd = this.fs.openSync(path, NEW_INCR_FLAGS, 0o644);
-    const next: AofManifest = { ...this.manifest, incrs: [...this.manifest.incrs, entry] };
+    const { prepared, next } = this.createNextIncrFile();
     try {
-      await replaceFileDurablyInBackground(
-        this.fs,
-        this.aofDirPath,
-        manifestFileName(this.appendFilename),
-        tempManifestFileName(this.appendFilename),
-        formatManifest(next),
-      );
+      await this.persistManifestInBackground(next);
     } catch (error) {
-      // The file stays: if the rename went through before a failed directory fsync, the
-      // manifest on disk may list it, and an empty incr file loads as nothing.
-      closeQuietly(this.fs, fd);
+      closeQuietly(this.fs, prepared.fd);
       throw error;
     }
     this.manifest = next;
-    return { fd, fileName: entry.fileName };
+    return prepared;
   }
 
   /** prepareNewIncrFile on the event loop, for a snapshot written in one turn anyway. */
   private prepareNewIncrFileNow(): PreparedIncr {
-    const entry = this.newIncrEntry(this.manifest);
-    const path = join(this.aofDirPath, entry.fileName);
-    const fd = this.fs.openSync(path, NEW_INCR_FLAGS, 0o644);
-    const next: AofManifest = { ...this.manifest, incrs: [...this.manifest.incrs, entry] };
+    const { prepared, next } = this.createNextIncrFile();
     try {
       this.persistManifest(next);
     } catch (error) {
-      this.fs.closeSync(fd);
-      removeQuietly(this.fs, path);
+      closeQuietly(this.fs, prepared.fd);
       throw error;
     }
     this.manifest = next;
-    return { fd, fileName: entry.fileName };
+    return prepared;
+  }
+
+  /**
+   * The next incr file, created empty, and the manifest that lists it. If persisting that
+   * manifest fails, the file stays: the rename may have gone through before a failed directory
+   * fsync, so the manifest on disk may list it, and an empty incr file loads as nothing.
+   */
+  private createNextIncrFile(): { prepared: PreparedIncr; next: AofManifest } {
+    const entry = this.newIncrEntry(this.manifest);
+    const fd = this.fs.openSync(join(this.aofDirPath, entry.fileName), NEW_INCR_FLAGS, 0o644);
+    const next: AofManifest = { ...this.manifest, incrs: [...this.manifest.incrs, entry] };
+    return { prepared: { fd, fileName: entry.fileName }, next };
   }
 
   /** Step 1, second half: appends go to the prepared incr file from this instant on. */
@@ -1200,6 +1197,16 @@ export class AppendOnlyFile {
 
   private persistManifest(manifest: AofManifest): void {
     replaceFileDurably(
+      this.fs,
+      this.aofDirPath,
+      manifestFileName(this.appendFilename),
+      tempManifestFileName(this.appendFilename),
+      formatManifest(manifest),
+    );
+  }
+
+  private persistManifestInBackground(manifest: AofManifest): Promise<void> {
+    return replaceFileDurablyInBackground(
       this.fs,
       this.aofDirPath,
       manifestFileName(this.appendFilename),

@@ -34,24 +34,14 @@ export function replaceFileDurably(
   tempName: string,
   content: string,
 ): void {
-  const tempPath = join(dirPath, tempName);
-  const bytes = Buffer.from(content, "latin1");
-  const fd = fs.openSync(tempPath, "w", 0o644);
+  const temp = writeTempFile(fs, join(dirPath, tempName), content);
   try {
-    writeFully(fs, fd, bytes, 0, bytes.length);
-    fs.fsyncSync(fd);
+    fs.fsyncSync(temp.fd);
   } catch (error) {
-    fs.closeSync(fd);
-    removeQuietly(fs, tempPath);
+    abandonTempFile(fs, temp);
     throw error;
   }
-  fs.closeSync(fd);
-  try {
-    fs.renameSync(tempPath, join(dirPath, fileName));
-  } catch (error) {
-    removeQuietly(fs, tempPath);
-    throw error;
-  }
+  renameTempFile(fs, temp, join(dirPath, fileName));
   fsyncDirectory(fs, dirPath);
 }
 
@@ -66,29 +56,53 @@ export async function replaceFileDurablyInBackground(
   tempName: string,
   content: string,
 ): Promise<void> {
-  const tempPath = join(dirPath, tempName);
-  const bytes = Buffer.from(content, "latin1");
-  const fd = fs.openSync(tempPath, "w", 0o644);
+  const temp = writeTempFile(fs, join(dirPath, tempName), content);
   try {
-    writeFully(fs, fd, bytes, 0, bytes.length);
-    await fsyncInBackground(fs, fd);
+    await fsyncInBackground(fs, temp.fd);
   } catch (error) {
-    fs.closeSync(fd);
-    removeQuietly(fs, tempPath);
+    abandonTempFile(fs, temp);
     throw error;
   }
-  fs.closeSync(fd);
-  try {
-    fs.renameSync(tempPath, join(dirPath, fileName));
-  } catch (error) {
-    removeQuietly(fs, tempPath);
-    throw error;
-  }
+  renameTempFile(fs, temp, join(dirPath, fileName));
   const dirFd = fs.openSync(dirPath, "r");
   try {
     await fsyncInBackground(fs, dirFd);
   } finally {
     fs.closeSync(dirFd);
+  }
+}
+
+interface TempFile {
+  path: string;
+  fd: number;
+}
+
+/** Creates `path` with `content` written (not yet synced); on failure nothing is left behind. */
+function writeTempFile(fs: AofFileSystem, path: string, content: string): TempFile {
+  const bytes = Buffer.from(content, "latin1");
+  const temp = { path, fd: fs.openSync(path, "w", 0o644) };
+  try {
+    writeFully(fs, temp.fd, bytes, 0, bytes.length);
+  } catch (error) {
+    abandonTempFile(fs, temp);
+    throw error;
+  }
+  return temp;
+}
+
+function abandonTempFile(fs: AofFileSystem, temp: TempFile): void {
+  fs.closeSync(temp.fd);
+  removeQuietly(fs, temp.path);
+}
+
+/** Closes the synced temp file and renames it over `target`; the temp file is removed if the rename fails. */
+function renameTempFile(fs: AofFileSystem, temp: TempFile, target: string): void {
+  fs.closeSync(temp.fd);
+  try {
+    fs.renameSync(temp.path, target);
+  } catch (error) {
+    removeQuietly(fs, temp.path);
+    throw error;
   }
 }
 

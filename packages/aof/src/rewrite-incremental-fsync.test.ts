@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AofFileSystem } from "./aof-file-system.js";
 import { PersistentEngine } from "./persistent-engine.js";
 import { RecordingLogger } from "./test-support/recording-logger.js";
+import { runCommand as run } from "./test-support/run-command.js";
 import { makeTempDir } from "./test-support/temp-dir.js";
 
 /*
@@ -56,13 +57,6 @@ function start(dir: string, fileSystem: AofFileSystem, events: string[], increme
   });
   open.push(engine);
   return engine;
-}
-
-function run(store: PersistentEngine, ...argv: string[]): string {
-  const session = store.engine.createClient();
-  store.engine.execute(session, argv);
-  store.flush();
-  return session.reply.take()?.toString("latin1") ?? "";
 }
 
 /** About 13 MB of base: 60k keys with 200-byte values. */

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AofFileSystem } from "./aof-file-system.js";
 import { PersistentEngine } from "./persistent-engine.js";
 import { RecordingLogger } from "./test-support/recording-logger.js";
+import { runCommand as run } from "./test-support/run-command.js";
 import { makeTempDir } from "./test-support/temp-dir.js";
 
 /*
@@ -48,13 +49,6 @@ function start(dir: string, fileSystem: AofFileSystem = nodeFs): PersistentEngin
   });
   open.push(engine);
   return engine;
-}
-
-function run(store: PersistentEngine, ...argv: string[]): string {
-  const session = store.engine.createClient();
-  store.engine.execute(session, argv);
-  store.flush();
-  return session.reply.take()?.toString("latin1") ?? "";
 }
 
 function digestOfCopy(dir: string): string {
