@@ -14,7 +14,7 @@ export interface AofFileSystem {
   fsyncSync(fd: number): void;
   fdatasyncSync(fd: number): void;
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
-  /** Off the event loop: the directory fsync that makes a rename durable, when a rewrite starts. */
+  /** Off the event loop: the manifest's fsyncs when a rewrite starts and when it installs its base. */
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /** Off the event loop: the rewrite's base file is written this way so a slow disk stalls only the rewrite. */
   write(
