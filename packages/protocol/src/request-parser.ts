@@ -59,6 +59,14 @@ const UNAUTHENTICATED_MULTIBULK_LENGTH = "Protocol error: unauthenticated multib
 const UNAUTHENTICATED_BULK_LENGTH = "Protocol error: unauthenticated bulk length";
 
 /**
+ * Between commands. Never written to: each `*<count>` header replaces it with a fresh array
+ * before any argument is stored.
+ */
+const NO_ARGS: string[] = [];
+/** Headers up to this count get an array of exactly their size (Redis preallocates up to 1024 argv slots). */
+const PRESIZE_MAX = 1024;
+
+/**
  * Incremental parser of client requests, byte for byte what Redis 7.0's processInputBuffer
  * accepts: RESP multibulk (`*<n>\r\n$<len>\r\n<bytes>\r\n...`) when the first byte is '*', the
  * inline protocol (`SET k v\r\n`, what nc and telnet send) otherwise. Arguments come out as
@@ -80,7 +88,9 @@ export class RequestParser {
   private readonly input = new InputBuffer(true);
 
   // The multibulk in progress, kept across calls like c->argv, c->multibulklen, c->bulklen.
-  private args: string[] = [];
+  private args: string[] = NO_ARGS;
+  /** Arguments stored in args so far. */
+  private argsFilled = 0;
   private argumentsLeft = 0;
   private bulkLength = -1;
   private bigArgument: Buffer | undefined = undefined;
@@ -175,13 +185,18 @@ export class RequestParser {
         // `*0` and `*-1` are empty commands, skipped like Redis's resetClient on argc == 0.
         if (count === 0) continue;
         this.argumentsLeft = count;
+        // Sized up front, as Redis sizes c->argv: an array grown by push starts at 16 slots,
+        // 100 bytes more per command than SET needs. Capped like Redis's (1024), so a
+        // header alone cannot make a big allocation.
+        this.args = count <= PRESIZE_MAX ? new Array<string>(count) : [];
+        this.argsFilled = 0;
       }
       if (this.bigArgument !== undefined && !this.takeBigArgument()) return undefined;
       if (this.argumentsLeft > 0 && !this.readArguments()) return undefined;
       // An idle connection must not pin the last chunk it received.
       if (input.pos === input.end) input.clear();
       const args = this.args;
-      this.args = [];
+      this.args = NO_ARGS;
       return args;
     }
   }
@@ -211,7 +226,7 @@ export class RequestParser {
         }
         break;
       }
-      args.push(latin1Slice(buf, pos, pos + length));
+      args[this.argsFilled++] = latin1Slice(buf, pos, pos + length);
       // Like Redis, the two bytes after the payload are skipped without looking at them.
       pos += length + 2;
       length = -1;
@@ -341,7 +356,7 @@ export class RequestParser {
   private takeBigArgument(): boolean {
     const big = this.bigArgument!;
     if (this.bigArgumentFilled < this.bigArgumentTotal) return false;
-    this.args.push(latin1Slice(big, 0, this.bigArgumentTotal - 2));
+    this.args[this.argsFilled++] = latin1Slice(big, 0, this.bigArgumentTotal - 2);
     this.bigArgument = undefined;
     this.bigArgumentFilled = 0;
     this.bulkLength = -1;
@@ -395,7 +410,7 @@ export class RequestParser {
     this.failure = new ProtocolError(message);
     // The connection is going away; do not keep its buffers alive until then.
     this.input.clear();
-    this.args = [];
+    this.args = NO_ARGS;
     this.bigArgument = undefined;
     return this.failure;
   }
