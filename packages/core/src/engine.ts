@@ -25,6 +25,10 @@ const RUN_INSIDE_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "
  */
 const TOUCHES_ARBITRARY_KEYS = new Set(["keys", "scan", "randomkey"]);
 
+/** Past this many entries in one unit (SPOP of many, say), the pending arrays are released. */
+const PENDING_KEEP_MAX = 1024;
+const NO_ARGV: readonly string[] = [];
+
 /** A shutdown request as SHUTDOWN's arguments describe it. */
 export interface ShutdownRequest {
   save: boolean | undefined;
@@ -146,6 +150,11 @@ export class Engine {
   private outermostCommand = "";
   private readonly pendingDbs: number[] = [];
   private readonly pendingArgvs: (readonly string[])[] = [];
+  /**
+   * Entries used in pendingDbs/pendingArgvs. The arrays are not truncated between commands:
+   * `length = 0` drops their backing stores, and every write then allocated two new ones.
+   */
+  private pendingCount = 0;
 
   constructor(options: EngineOptions) {
     this.host = options.host ?? detachedHost;
@@ -438,7 +447,7 @@ export class Engine {
     } finally {
       if (outermost) {
         this.inCall = false;
-        if (this.pendingArgvs.length !== 0) this.flushPendingPropagation();
+        if (this.pendingCount !== 0) this.flushPendingPropagation();
       }
     }
   }
@@ -446,8 +455,8 @@ export class Engine {
   propagate(dbIndex: number, argv: readonly string[]): void {
     if (this.loading) return;
     if (this.inCall && this.execPropagation === "idle") {
-      this.pendingDbs.push(dbIndex);
-      this.pendingArgvs.push(argv);
+      this.pendingDbs[this.pendingCount] = dbIndex;
+      this.pendingArgvs[this.pendingCount++] = argv;
       return;
     }
     if (this.execPropagation === "pending") {
@@ -466,7 +475,7 @@ export class Engine {
     const dbs = this.pendingDbs;
     const argvs = this.pendingArgvs;
     const sink = this.propagationSink;
-    const count = argvs.length;
+    const count = this.pendingCount;
     if (sink !== undefined) {
       if (count === 1 || TOUCHES_ARBITRARY_KEYS.has(this.outermostCommand)) {
         for (let i = 0; i < count; i++) sink(dbs[i]!, argvs[i]!);
@@ -476,8 +485,14 @@ export class Engine {
         sink(dbs[count - 1]!, ["EXEC"]);
       }
     }
-    dbs.length = 0;
-    argvs.length = 0;
+    this.pendingCount = 0;
+    if (count > PENDING_KEEP_MAX) {
+      dbs.length = 0;
+      argvs.length = 0;
+    } else {
+      // Let go of the argument vectors (a big value must not stay reachable from here).
+      argvs.fill(NO_ARGV, 0, count);
+    }
   }
 
   /**
