@@ -349,7 +349,7 @@ export class AppendOnlyFile {
       return fsyncs.writtenSeq;
     }
 
-    const bytes = this.pending.view();
+    const bytes = this.pending.backing();
     let written = 0;
     try {
       while (written < length) written += this.fs.writeSync(this.incrFd, bytes, written, length - written);
@@ -713,12 +713,14 @@ export class AppendOnlyFile {
   // ---------------------------------------------------------------------------
 
   /** `length` bytes of `bytes` (from its start) reached the current incr file. */
-  private recordWritten(bytes: Uint8Array, length: number): void {
+  private recordWritten(bytes: Buffer, length: number): void {
     if (this.appendFsyncPolicy !== "no") {
       const fileName = this.manifest.incrs.at(-1)?.fileName;
       if (fileName !== undefined) {
         // A copy: the pending buffer is reused by the next append.
-        this.unsynced.push({ fileName, position: this.incrSize, bytes: Buffer.from(bytes.subarray(0, length)), endSeq: this.writtenSeq + length });
+        const copy = Buffer.allocUnsafe(length);
+        bytes.copy(copy, 0, 0, length);
+        this.unsynced.push({ fileName, position: this.incrSize, bytes: copy, endSeq: this.writtenSeq + length });
         this.unsyncedBytes += length;
       }
     }
@@ -821,7 +823,7 @@ export class AppendOnlyFile {
     } catch (error) {
       this.logger.warning(`Could not remove short write from the append-only file: ${errorMessage(error)}`);
     }
-    this.recordWritten(this.pending.view(), written);
+    this.recordWritten(this.pending.backing(), written);
     this.pending.consume(written);
   }
 

@@ -78,6 +78,15 @@ export class RespCommandBuffer {
     return this.buffer.subarray(0, this.used);
   }
 
+  /**
+   * The buffer the bytes are encoded into, from its start (`length` of them): for the AOF's
+   * per-turn write, where a view() was one more object allocated per write. Valid until the
+   * next append/consume/clear.
+   */
+  backing(): Buffer {
+    return this.buffer;
+  }
+
   /** Drops the first `count` bytes (after a partial write the rest stays pending). */
   consume(count: number): void {
     if (count >= this.used) {
