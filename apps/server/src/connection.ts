@@ -18,6 +18,8 @@ export class Connection {
   readonly parser: RequestParser;
   /** Set when a command of this turn changed the dataset (its reply must wait for fsync under `always`). */
   wrote = false;
+  /** Listed in the server's pendingFlush (its output goes out at the end of this turn). */
+  flushPending = false;
   closing = false;
   /** When pending output first went over the soft output-buffer limit (0 = not over it). */
   softLimitReachedAt = 0;

@@ -46,7 +46,13 @@ export class KvServer implements EngineHost {
   private readonly options: KvServerOptions;
   private readonly onShutdown: (code: number) => void;
   private readonly connections = new Map<ClientSession, Connection>();
-  private readonly pendingFlush = new Set<Connection>();
+  /**
+   * Connections with output to send at the end of this turn (Connection.flushPending marks
+   * the live entries; a dropped one stays listed but unmarked). An array reused from turn to
+   * turn: a Set allocated a new table at each clear() and an iterator at each flush.
+   */
+  private readonly pendingFlush: (Connection | undefined)[] = [];
+  private pendingFlushCount = 0;
   private flushScheduled = false;
   private netServer: net.Server | undefined;
   private tlsServer: tls.Server | undefined;
@@ -191,7 +197,7 @@ export class KvServer implements EngineHost {
     socket.on("close", () => {
       this.engine.releaseClient(client);
       this.connections.delete(client);
-      this.pendingFlush.delete(connection);
+      connection.flushPending = false;
     });
   }
 
@@ -282,7 +288,7 @@ export class KvServer implements EngineHost {
   /** Closes at once, discarding queued output (Redis's freeClient); the socket's close event releases the client. */
   private dropConnection(connection: Connection): void {
     connection.closing = true;
-    this.pendingFlush.delete(connection);
+    connection.flushPending = false;
     this.resumable.delete(connection);
     connection.socket.destroy();
   }
@@ -313,7 +319,10 @@ export class KvServer implements EngineHost {
   }
 
   private scheduleFlush(connection: Connection): void {
-    this.pendingFlush.add(connection);
+    if (!connection.flushPending) {
+      connection.flushPending = true;
+      this.pendingFlush[this.pendingFlushCount++] = connection;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushCallback);
@@ -337,7 +346,13 @@ export class KvServer implements EngineHost {
     const mustSync = store.mustSyncBeforeReply;
     let holding = false;
     let sent = 0;
-    for (const connection of this.pendingFlush) {
+    const pending = this.pendingFlush;
+    // Entries added while this loop runs are served by it too, as a Set's iteration would.
+    for (let i = 0; i < this.pendingFlushCount; i++) {
+      const connection = pending[i]!;
+      pending[i] = undefined;
+      if (!connection.flushPending) continue;
+      connection.flushPending = false;
       const output = connection.client.reply.take();
       const hold = (mustSync || unwritten) && connection.wrote;
       connection.wrote = false;
@@ -348,7 +363,7 @@ export class KvServer implements EngineHost {
       }
       if (connection.client.closeAfterReply && !connection.socket.destroyed) connection.closeAfterOutput();
     }
-    this.pendingFlush.clear();
+    this.pendingFlushCount = 0;
     this.engine.stats.netOutputBytes += sent;
     this.armBlockTimer();
     if (!holding) return;
