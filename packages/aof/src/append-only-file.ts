@@ -207,7 +207,12 @@ export class AppendOnlyFile {
   private fsyncs: FsyncScheduler | undefined;
   private everysecTimer: NodeJS.Timeout | undefined;
 
-  private rewriteStartedAt: number | undefined;
+  /**
+   * Date.now() when the running rewrite started, NaN when none runs. A number either way:
+   * storing undefined over a double changed the AOF object's hidden class at the end of each
+   * process's first rewrite, and V8 deoptimised every function that uses it (the write path).
+   */
+  private rewriteStartedAt = Number.NaN;
   /** The live snapshot of the running rewrite, ended at once if the AOF is closed under it. */
   private rewriteWalk: AofSnapshotWalk | undefined;
   private readonly rewriteSliceMs: number;
@@ -270,7 +275,7 @@ export class AppendOnlyFile {
   }
 
   get rewriteInProgress(): boolean {
-    return this.rewriteStartedAt !== undefined;
+    return !Number.isNaN(this.rewriteStartedAt);
   }
 
   /**
@@ -462,7 +467,7 @@ export class AppendOnlyFile {
    */
   rewrite(snapshot: AofSnapshot | AofSnapshotSource): Promise<void> {
     if (this.state !== "open") return Promise.reject(new Error("The append only file is not open"));
-    if (this.rewriteStartedAt !== undefined) {
+    if (this.rewriteInProgress) {
       return Promise.reject(new Error("Background append only file rewriting already in progress"));
     }
     this.rewriteStartedAt = Date.now();
@@ -516,12 +521,13 @@ export class AppendOnlyFile {
 
   info(): AofPersistenceInfo {
     const rewriteStartedAt = this.rewriteStartedAt;
+    const rewriting = this.rewriteInProgress;
     return {
       aof_enabled: this.state === "open" ? 1 : 0,
-      aof_rewrite_in_progress: rewriteStartedAt === undefined ? 0 : 1,
+      aof_rewrite_in_progress: rewriting ? 1 : 0,
       aof_rewrite_scheduled: 0,
       aof_last_rewrite_time_sec: this.lastRewriteTimeSec,
-      aof_current_rewrite_time_sec: rewriteStartedAt === undefined ? -1 : Math.floor((Date.now() - rewriteStartedAt) / 1000),
+      aof_current_rewrite_time_sec: rewriting ? Math.floor((Date.now() - rewriteStartedAt) / 1000) : -1,
       aof_last_bgrewrite_status: this.lastRewriteOk ? "ok" : "err",
       aof_rewrites: this.rewriteCount,
       aof_rewrites_consecutive_failures: this.rewriteConsecutiveFailures,
@@ -656,7 +662,7 @@ export class AppendOnlyFile {
     }
     this.manifest = manifest;
     this.incrFd = fd;
-    this.incrSize = this.fs.fstatSync(fd).size;
+    this.incrSize = smallIntegerIfSmall(this.fs.fstatSync(fd).size);
     this.fsyncs = new FsyncScheduler(this.fs, fd, this.appendFsyncPolicy === "always", {
       failed: (error) => {
         // Redis's bio thread logs this once per transition to the error state.
@@ -1143,8 +1149,8 @@ export class AppendOnlyFile {
   }
 
   private finishRewrite(error: unknown, baseSize: number): void {
-    const startedAt = this.rewriteStartedAt ?? Date.now();
-    this.rewriteStartedAt = undefined;
+    const startedAt = this.rewriteInProgress ? this.rewriteStartedAt : Date.now();
+    this.rewriteStartedAt = Number.NaN;
     this.lastRewriteTimeSec = Math.floor((Date.now() - startedAt) / 1000);
     if (error !== undefined) {
       this.lastRewriteOk = false;
@@ -1256,6 +1262,18 @@ interface UnsyncedChunk {
   /** The sequence number at the chunk's end: it is synced once syncedSeq reaches this. */
   endSeq: number;
 }
+
+/**
+ * fstat's sizes are heap numbers even when small (they come out of a Float64Array). Added into
+ * fields that had only held small integers (currentSize, at the end of each process's first
+ * rewrite), one changed the AOF object's hidden class, and V8 deoptimised every function that
+ * uses it. Past 2^30 bytes the fields turn into doubles once, which is then for good.
+ */
+function smallIntegerIfSmall(size: number): number {
+  return size < SMALL_INTEGER_LIMIT ? size | 0 : size;
+}
+
+const SMALL_INTEGER_LIMIT = 2 ** 30;
 
 function closeQuietly(fs: AofFileSystem, fd: number): void {
   try {
