@@ -197,4 +197,22 @@ describe("the end of a live rewrite", () => {
     open.splice(open.indexOf(store), 1);
     expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
   });
+
+  it("loads everything when the AOF is closed while the new base's manifest is being synced", async () => {
+    const dir = makeTempDir();
+    const fs = gatedFsync(false);
+    const store = start(dir, fs.fileSystem, (step) => {
+      if (step === "base-synced") fs.state.holding = true;
+    });
+    for (let i = 0; i < 1000; i++) run(store, "SET", `key:${i}`, `value:${i}`);
+    const rewrite = store.rewrite();
+    await until(() => fs.state.held > 0);
+    run(store, "SET", "before-close", "1");
+    const digest = run(store, "DEBUG", "DIGEST");
+    store.close();
+    open.splice(open.indexOf(store), 1);
+    fs.release();
+    await expect(rewrite).rejects.toThrow("closed during the rewrite");
+    expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
+  });
 });
