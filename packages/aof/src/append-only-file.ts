@@ -1095,7 +1095,7 @@ export class AppendOnlyFile {
     } catch (error) {
       // A failed directory fsync comes after the manifest's rename: the manifest on disk may
       // then name the new base, which must stay, and is the one to go on from.
-      if (this.manifestOnDisk() === formatManifest(next)) this.manifest = next;
+      if (this.manifestOnDiskIs(next)) this.manifest = next;
       else removeQuietly(this.fs, basePath);
       throw error;
     }
@@ -1222,12 +1222,12 @@ export class AppendOnlyFile {
     );
   }
 
-  /** The manifest file's text, or undefined when it cannot be read. */
-  private manifestOnDisk(): string | undefined {
+  /** Whether the manifest file says what `manifest` says (false when it cannot be read or parsed). */
+  private manifestOnDiskIs(manifest: AofManifest): boolean {
     try {
-      return this.fs.readFileSync(join(this.aofDirPath, manifestFileName(this.appendFilename)), "latin1");
+      return formatManifest(this.readManifest()) === formatManifest(manifest);
     } catch {
-      return undefined;
+      return false;
     }
   }
 

@@ -60,13 +60,33 @@ function start(dir: string, fileSystem: AofFileSystem = nodeFs, onRewriteStep?: 
   return engine;
 }
 
+/** Closes a store this file started (afterEach would close it again). */
+function closeStore(store: PersistentEngine): void {
+  store.close();
+  open.splice(open.indexOf(store), 1);
+}
+
+/** DEBUG DIGEST of a fresh start on `dir`, after closing `store`. */
+function digestAfterRestart(store: PersistentEngine, dir: string): string {
+  closeStore(store);
+  return run(start(dir), "DEBUG", "DIGEST");
+}
+
+/** A store whose fsyncs are held from the end of step 3 (the install's manifest) until release(). */
+function startHeldAtInstall(dir: string) {
+  const fs = gatedFsync(false);
+  const store = start(dir, fs.fileSystem, (step) => {
+    if (step === "base-synced") fs.state.holding = true;
+  });
+  return { fs, store };
+}
+
 function digestOfCopy(dir: string): string {
   const copy = makeTempDir("kv-rewrite-start-copy-");
   cpSync(join(dir, "appendonlydir"), join(copy, "appendonlydir"), { recursive: true });
   const engine = start(copy);
   const digest = run(engine, "DEBUG", "DIGEST");
-  engine.close();
-  open.splice(open.indexOf(engine), 1);
+  closeStore(engine);
   return digest;
 }
 
@@ -123,9 +143,7 @@ describe("the start of a live rewrite", () => {
     expect(run(store, "SET", "after-failure", "1")).toBe("+OK\r\n");
     const digest = run(store, "DEBUG", "DIGEST");
     expect(digestOfCopy(dir)).toBe(digest);
-    store.close();
-    open.splice(open.indexOf(store), 1);
-    expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
+    expect(digestAfterRestart(store, dir)).toBe(digest);
   });
 
   it("abandons a rewrite whose AOF is closed before its incr file is listed", async () => {
@@ -136,8 +154,7 @@ describe("the start of a live rewrite", () => {
     const digest = run(store, "DEBUG", "DIGEST");
     const rewrite = store.rewrite();
     await new Promise((resolve) => setImmediate(resolve));
-    store.close();
-    open.splice(open.indexOf(store), 1);
+    closeStore(store);
     fs.release();
     await expect(rewrite).rejects.toThrow("closed during the rewrite");
     expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
@@ -147,10 +164,7 @@ describe("the start of a live rewrite", () => {
 describe("the end of a live rewrite", () => {
   it("installs the new base and drops the old files without an fsync on the event loop", async () => {
     const dir = makeTempDir();
-    const fs = gatedFsync(false);
-    const store = start(dir, fs.fileSystem, (step) => {
-      if (step === "base-synced") fs.state.holding = true;
-    });
+    const { fs, store } = startHeldAtInstall(dir);
     for (let i = 0; i < 2000; i++) run(store, "SET", `key:${i}`, `value:${i}`);
     const [oldBase] = aofFiles(dir, ".base.");
     fs.state.armed = true;
@@ -193,24 +207,18 @@ describe("the end of a live rewrite", () => {
     expect(incrFiles(dir)).toHaveLength(1);
     const digest = run(store, "DEBUG", "DIGEST");
     expect(digestOfCopy(dir)).toBe(digest);
-    store.close();
-    open.splice(open.indexOf(store), 1);
-    expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
+    expect(digestAfterRestart(store, dir)).toBe(digest);
   });
 
   it("loads everything when the AOF is closed while the new base's manifest is being synced", async () => {
     const dir = makeTempDir();
-    const fs = gatedFsync(false);
-    const store = start(dir, fs.fileSystem, (step) => {
-      if (step === "base-synced") fs.state.holding = true;
-    });
+    const { fs, store } = startHeldAtInstall(dir);
     for (let i = 0; i < 1000; i++) run(store, "SET", `key:${i}`, `value:${i}`);
     const rewrite = store.rewrite();
     await until(() => fs.state.held > 0);
     run(store, "SET", "before-close", "1");
     const digest = run(store, "DEBUG", "DIGEST");
-    store.close();
-    open.splice(open.indexOf(store), 1);
+    closeStore(store);
     fs.release();
     await expect(rewrite).rejects.toThrow("closed during the rewrite");
     expect(run(start(dir), "DEBUG", "DIGEST")).toBe(digest);
