@@ -1,14 +1,15 @@
+import { OFF_HEAP_STRING_MAX } from "../keyspace/key-table.js";
 import type { StoredValue, TypedValue } from "../keyspace/stored-value.js";
 
 /*
- * What dropping a key gives back to the V8 heap, estimated (Redis's MEMORY USAGE idea: exact
- * for strings, sampled for collections). Constants are V8 64-bit layouts measured with Node 20
- * (--expose-gc, 200k keys): a sequential one-byte string is a 16-byte header plus its bytes
- * rounded up to 8; a Map entry with its share of the hash table is ~37 bytes; a 10-byte key
- * holding a 100-byte string measured 189 bytes, which the formula gives as 37 + 32 + 120.
+ * What dropping a key gives back to the V8 heap once it collects, estimated (Redis's MEMORY
+ * USAGE idea: exact for strings, sampled for collections). The key, and a string value up to
+ * OFF_HEAP_STRING_MAX, live in the table's arena, whose freed bytes the memory gauge stops
+ * counting at once: they are not part of it. Constants are V8 64-bit layouts measured with
+ * Node 20 (--expose-gc, 200k keys): a sequential one-byte string is a 16-byte header plus its
+ * bytes rounded up to 8; a Map or Set entry with its share of the hash table is ~37 bytes.
  */
 
-const MAP_ENTRY = 37;
 const STRING_HEADER = 16;
 /** Per element beyond its strings: array slot (list), Map/Set entry (set, hash), entry + tree node + score (zset), entry object (stream). */
 const ELEMENT_OVERHEAD: Record<TypedValue["type"], number> = { list: 12, set: 37, hash: 37, zset: 90, stream: 80 };
@@ -19,11 +20,10 @@ function stringBytes(length: number): number {
   return STRING_HEADER + ((length + 7) & ~7);
 }
 
-/** Bytes held by `key` and its value in a database table (the value's own structures included). */
+/** V8 heap bytes held by `key`'s value (the value's own structures included). */
 export function keySizeEstimate(key: string, value: StoredValue): number {
-  const base = MAP_ENTRY + stringBytes(key.length);
-  if (typeof value === "string") return base + stringBytes(value.length);
-  return base + collectionEstimate(key, value);
+  if (typeof value === "string") return value.length <= OFF_HEAP_STRING_MAX ? 0 : stringBytes(value.length);
+  return collectionEstimate(key, value);
 }
 
 /**

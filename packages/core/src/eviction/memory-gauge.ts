@@ -1,5 +1,6 @@
 import v8 from "node:v8";
 import vm from "node:vm";
+import { arenaSlackBytes } from "../keyspace/byte-arena.js";
 
 /**
  * What eviction compares with `maxmemory`. Redis asks its allocator; kv runs on V8, which
@@ -133,12 +134,12 @@ function fullGc(): (() => void) | undefined {
   return gcFunction ?? undefined;
 }
 
-/** Old generation, large objects and code, plus external (Buffer) memory. */
+/** Old generation, large objects and code, plus external (Buffer) memory less the keyspace arenas' free space. */
 export function retainedHeapBytes(): number {
   let total = 0;
   for (const space of v8.getHeapSpaceStatistics()) {
     const name = space.space_name;
     if (name !== "new_space" && name !== "new_large_object_space") total += space.space_used_size;
   }
-  return total + v8.getHeapStatistics().external_memory;
+  return total + v8.getHeapStatistics().external_memory - arenaSlackBytes();
 }

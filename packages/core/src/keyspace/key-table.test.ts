@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { KeyTable } from "./key-table.js";
 
 describe("KeyTable", () => {
-  it("spills into further Maps past a part's capacity and behaves as one table", () => {
-    const table = new KeyTable<number>(4);
+  it("grows its index and slots and behaves as one table", () => {
+    const table = new KeyTable<number>();
     for (let i = 0; i < 10; i++) table.set(`k${i}`, i);
     expect(table.size).toBe(10);
     for (let i = 0; i < 10; i++) expect(table.get(`k${i}`)).toBe(i);
@@ -26,7 +26,7 @@ describe("KeyTable", () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const table = new KeyTable<number>(3);
+        const table = new KeyTable<number>();
         const model = new Map<string, number>();
         for (const o of ops) {
           if (o.kind === "set") {
@@ -47,7 +47,7 @@ describe("KeyTable", () => {
   });
 
   it("keeps a live iteration valid across inserts and deletes", () => {
-    const table = new KeyTable<number>(4);
+    const table = new KeyTable<number>();
     for (let i = 0; i < 12; i++) table.set(`k${i}`, i);
     const seen: string[] = [];
     const walk = table.keys();
@@ -68,7 +68,7 @@ describe("KeyTable", () => {
         fc.integer({ min: 1, max: 40 }),
         fc.array(fc.record({ key: fc.integer({ min: 0, max: 80 }), value: fc.integer() }), { maxLength: 120 }),
         (initial, writes) => {
-          const table = new KeyTable<number>(7);
+          const table = new KeyTable<number>();
           for (let i = 0; i < initial; i++) table.set(`k${i}`, -i);
           const cursor = table.cursorOverPresentKeys();
           const visited: string[] = [];
@@ -85,5 +85,83 @@ describe("KeyTable", () => {
         },
       ),
     );
+  });
+
+  it("visits each key present for a whole walk exactly once while keys around it are deleted and added", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.record({ remove: fc.boolean(), key: fc.integer({ min: 0, max: 80 }) }), { maxLength: 150 }),
+        (initial, ops) => {
+          const table = new KeyTable<number>();
+          for (let i = 0; i < initial; i++) table.set(`k${i}`, i);
+          const everPresent = new Set(table.keys());
+          const alwaysPresent = new Set(everPresent);
+          const walk = table.keys();
+          const seen: string[] = [];
+          let pending = ops;
+          for (let next = walk.next(); next.done !== true; next = walk.next()) {
+            seen.push(next.value);
+            const [op, ...rest] = pending;
+            pending = rest;
+            if (op === undefined) continue;
+            const key = `k${op.key}`;
+            if (op.remove) {
+              table.delete(key);
+              alwaysPresent.delete(key);
+            } else {
+              table.set(key, op.key);
+              everPresent.add(key);
+            }
+          }
+          for (const key of alwaysPresent) expect(seen.filter((k) => k === key)).toHaveLength(1);
+          for (const key of seen) expect(everPresent.has(key)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("keeps keys added during a present-keys walk out of it, even where deleted keys left free slots", () => {
+    const table = new KeyTable<string>();
+    for (let i = 0; i < 20; i++) table.set(`k${i}`, `v${i}`);
+    for (let i = 0; i < 20; i += 2) table.delete(`k${i}`);
+    const cursor = table.cursorOverPresentKeys();
+    const visited: string[] = [];
+    for (let key = cursor.nextKey(); key !== undefined; key = cursor.nextKey()) {
+      visited.push(key);
+      table.set(`new${visited.length}`, "x");
+    }
+    expect(visited.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${2 * i + 1}`).sort());
+  });
+
+  it("ends its iterators and cursors at clear()", () => {
+    const table = new KeyTable<number>();
+    for (let i = 0; i < 5; i++) table.set(`k${i}`, i);
+    const walk = table.keys();
+    const cursor = table.cursorOverPresentKeys();
+    walk.next();
+    cursor.nextKey();
+    table.clear();
+    table.set("after", 1);
+    expect(walk.next().done).toBe(true);
+    expect(cursor.nextKey()).toBeUndefined();
+    expect([...table.entries()]).toEqual([["after", 1]]);
+  });
+
+  it("holds any binary string as key or value, numbers, objects and symbols", () => {
+    const table = new KeyTable<unknown>();
+    const allBytes = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c)).join("");
+    const longKey = "k".repeat(70_000);
+    const longValue = "v".repeat(20_000);
+    const object = { type: "list" };
+    const mark = Symbol("mark");
+    const cases: [string, unknown][] = [["", "empty key"], ["empty value", ""], [allBytes, allBytes], [longKey, longValue], ["n", 1.5e300], ["o", object], ["s", mark]];
+    for (const [key, value] of cases) table.set(key, value);
+    for (const [key, value] of cases) expect(table.get(key)).toBe(value);
+    expect(new Map(table.entries())).toEqual(new Map(cases));
+    for (const [key, value] of cases) table.set(key, typeof value === "string" ? `${value}!` : 7);
+    for (const [key] of cases) expect(table.delete(key)).toBe(true);
+    expect(table.size).toBe(0);
+    expect([...table.keys()]).toEqual([]);
   });
 });

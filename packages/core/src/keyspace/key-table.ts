@@ -1,161 +1,398 @@
+import { ByteArena } from "./byte-arena.js";
+
 /**
- * A string-keyed table that can hold more entries than one V8 Map (2^24, about 16.7M).
+ * A string-keyed table whose keys and small string values live outside V8's heap (see
+ * ByteArena for why), with a hash index of its own.
  *
- * Why spill instead of hashing keys into N shards: with one Map (the overwhelmingly common
- * case) every operation is a single native Map call, with no JS-side hashing of the key.
- * Only past SPILL_THRESHOLD entries does a second Map appear, and only then do misses cost
- * one lookup per Map (4 Maps hold 50M+ keys).
+ * Layout: entries sit in numbered slots, one column per field (typed arrays, so a million
+ * entries are a few arrays rather than millions of objects); an open-addressing index with
+ * linear probing maps a key's hash to its slot. Numbers (the expiry table's deadlines) are
+ * kept in the slot itself; collections, larger strings and the snapshot's tombstone stay JS
+ * values in a side array, which a slot points into.
  *
- * Iteration follows Map semantics across all parts: entries present for the whole walk are
- * visited exactly once, entries deleted before being reached are skipped, and entries added
- * during the walk may or may not be seen. SCAN's guarantee rests on this.
+ * Iteration follows slot order and gives what SCAN needs from Map's iterators: a slot never
+ * moves while its key is present, so an entry present for the whole walk is visited exactly
+ * once; an entry deleted before being reached is skipped; an entry added during the walk may
+ * or may not be seen (it may reuse a free slot on either side). clear() ends live iterators.
  */
-const SPILL_THRESHOLD = 1 << 23;
-
 export class KeyTable<V> {
-  private readonly parts: Map<string, V>[] = [new Map<string, V>()];
-  private readonly partCapacity: number;
+  private arena = new ByteArena();
+  private kinds = new Uint8Array(0);
+  private hashes = new Int32Array(0);
+  private keyAt = new Float64Array(0);
+  private keyLength = new Uint32Array(0);
+  /** The arena address (strings), the number itself, or the index into `objects`. */
+  private valueAt = new Float64Array(0);
+  private valueLength = new Uint32Array(0);
+  private objects: unknown[] = [];
+  private freeObjects: number[] = [];
+  private freeSlots: number[] = [];
+  /** Slots in use or freed: every entry has a slot below this. */
+  private slotTop = 0;
+  private live = 0;
+  /** slot + 1 per position, 0 for an empty position. */
+  private index: Int32Array;
+  private mask: number;
+  /** Present-keys cursors walking: while any is, new keys take fresh slots past their limit. */
+  private holds = 0;
+  /** Bumped by clear(), which ends every iterator begun before it. */
+  private generation = 0;
 
-  constructor(partCapacity = SPILL_THRESHOLD) {
-    this.partCapacity = partCapacity;
+  constructor(initialCapacity = MIN_INDEX) {
+    let capacity = MIN_INDEX;
+    while (capacity * MAX_LOAD < initialCapacity) capacity *= 2;
+    this.index = new Int32Array(capacity);
+    this.mask = capacity - 1;
   }
 
   get size(): number {
-    const parts = this.parts;
-    if (parts.length === 1) return parts[0]!.size;
-    let total = 0;
-    for (const part of parts) total += part.size;
-    return total;
+    return this.live;
   }
 
   get(key: string): V | undefined {
-    const parts = this.parts;
-    const value = parts[0]!.get(key);
-    if (value !== undefined || parts.length === 1) return value;
-    for (let i = 1; i < parts.length; i++) {
-      const v = parts[i]!.get(key);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    const position = this.find(key, hashKey(key));
+    return position < 0 ? undefined : this.valueOf(this.index[position]! - 1);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.find(key, hashKey(key)) >= 0;
   }
 
   set(key: string, value: V): void {
-    const parts = this.parts;
-    const first = parts[0]!;
-    if (parts.length === 1 && first.size < this.partCapacity) {
-      first.set(key, value);
+    const hash = hashKey(key);
+    let position = this.find(key, hash);
+    if (position >= 0) {
+      const slot = this.index[position]! - 1;
+      this.releaseValue(slot);
+      this.storeValue(slot, value);
       return;
     }
-    for (const part of parts) {
-      if (part.has(key)) {
-        part.set(key, value);
-        return;
-      }
+    if ((this.live + 1) > this.index.length * MAX_LOAD) {
+      this.resizeIndex(this.index.length * 2);
+      position = this.find(key, hash);
     }
-    for (const part of parts) {
-      if (part.size < this.partCapacity) {
-        part.set(key, value);
-        return;
-      }
+    const slot = this.takeSlot();
+    this.hashes[slot] = hash;
+    const length = key.length;
+    this.keyLength[slot] = length;
+    if (length !== 0) {
+      const address = this.arena.alloc(length);
+      this.arena.write(address, key);
+      this.keyAt[slot] = address;
     }
-    parts.push(new Map<string, V>([[key, value]]));
+    this.storeValue(slot, value);
+    this.index[-1 - position] = slot + 1;
+    this.live++;
   }
 
   delete(key: string): boolean {
-    const parts = this.parts;
-    if (parts[0]!.delete(key)) return true;
-    for (let i = 1; i < parts.length; i++) {
-      if (parts[i]!.delete(key)) {
-        if (parts[i]!.size === 0 && i === parts.length - 1) parts.pop();
-        return true;
-      }
-    }
-    return false;
+    const position = this.find(key, hashKey(key));
+    if (position < 0) return false;
+    const slot = this.index[position]! - 1;
+    this.releaseValue(slot);
+    const length = this.keyLength[slot]!;
+    if (length !== 0) this.arena.release(this.keyAt[slot]!, length);
+    this.kinds[slot] = EMPTY;
+    this.freeSlots.push(slot);
+    this.removePosition(position);
+    this.live--;
+    return true;
   }
 
   clear(): void {
-    // Map.prototype.clear (rather than a fresh Map) ends live iterators, so a SCAN that
-    // straddles FLUSHDB sees the empty table as Redis's does.
-    for (const part of this.parts) part.clear();
-    this.parts.length = 1;
+    this.generation++;
+    this.arena = new ByteArena();
+    this.kinds = new Uint8Array(0);
+    this.hashes = new Int32Array(0);
+    this.keyAt = new Float64Array(0);
+    this.keyLength = new Uint32Array(0);
+    this.valueAt = new Float64Array(0);
+    this.valueLength = new Uint32Array(0);
+    this.objects = [];
+    this.freeObjects = [];
+    this.freeSlots = [];
+    this.slotTop = 0;
+    this.live = 0;
+    this.index = new Int32Array(MIN_INDEX);
+    this.mask = MIN_INDEX - 1;
   }
 
-  *keys(): IterableIterator<string> {
-    for (const part of this.parts) yield* part.keys();
+  keys(): IterableIterator<string> {
+    return new SlotIterator(this, false) as IterableIterator<string>;
   }
 
-  *entries(): IterableIterator<[string, V]> {
-    for (const part of this.parts) yield* part.entries();
+  entries(): IterableIterator<[string, V]> {
+    return new SlotIterator(this, true) as IterableIterator<[string, V]>;
   }
 
   /**
    * A cursor over the keys present now, for a walk that spans many event-loop turns while
-   * writes go on: each part yields only as many keys as it holds now. A Map keeps insertion
-   * order and an overwrite keeps an entry's place, so keys added later sit after that many
-   * and are never reached. Valid only while nothing is deleted from the table before the walk
-   * ends (the live snapshot turns deletions into tombstones for that reason).
+   * writes go on. Until it ends (or is released), new keys go to slots past the ones present
+   * now, so it never reaches them. Valid only while nothing is deleted from the table before
+   * the walk ends (the live snapshot turns deletions into tombstones for that reason).
    */
   cursorOverPresentKeys(): TableCursor<V> {
-    return new TableCursor(this.parts.map((part) => ({ part, count: part.size })));
+    this.holds++;
+    return new TableCursor(this, this.slotTop, this.generation);
+  }
+
+  // ---- slot access for the iterators and cursor -------------------------------------------
+
+  /** @internal */
+  slotLimit(): number {
+    return this.slotTop;
+  }
+
+  /** @internal */
+  generationNow(): number {
+    return this.generation;
+  }
+
+  /** @internal */
+  isOccupied(slot: number): boolean {
+    return this.kinds[slot] !== EMPTY;
+  }
+
+  /** @internal */
+  keyOf(slot: number): string {
+    return this.arena.read(this.keyAt[slot]!, this.keyLength[slot]!);
+  }
+
+  /** @internal */
+  valueOf(slot: number): V {
+    const kind = this.kinds[slot];
+    if (kind === STRING) return this.arena.read(this.valueAt[slot]!, this.valueLength[slot]!) as V;
+    if (kind === NUMBER) return this.valueAt[slot] as V;
+    return this.objects[this.valueAt[slot]!] as V;
+  }
+
+  /** @internal */
+  releaseHold(): void {
+    this.holds--;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  /** The index position holding `key`, or -1 - (the empty position where it would go). */
+  private find(key: string, hash: number): number {
+    const index = this.index;
+    const mask = this.mask;
+    const hashes = this.hashes;
+    const length = key.length;
+    for (let position = hash & mask; ; position = (position + 1) & mask) {
+      const entry = index[position]!;
+      if (entry === 0) return -1 - position;
+      const slot = entry - 1;
+      if (hashes[slot] === hash && this.keyLength[slot] === length && (length === 0 || this.arena.equals(this.keyAt[slot]!, key))) {
+        return position;
+      }
+    }
+  }
+
+  /** Backward-shift deletion: later entries of the probe run move up, so no tombstones pile up. */
+  private removePosition(position: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let hole = position;
+    for (let next = (hole + 1) & mask; ; next = (next + 1) & mask) {
+      const entry = index[next]!;
+      if (entry === 0) break;
+      const home = this.hashes[entry - 1]! & mask;
+      // The entry may fill the hole unless its home lies cyclically in (hole, next].
+      const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (!stays) {
+        index[hole] = entry;
+        hole = next;
+      }
+    }
+    index[hole] = 0;
+  }
+
+  private resizeIndex(capacity: number): void {
+    const index = new Int32Array(capacity);
+    const mask = capacity - 1;
+    const kinds = this.kinds;
+    const hashes = this.hashes;
+    for (let slot = 0; slot < this.slotTop; slot++) {
+      if (kinds[slot] === EMPTY) continue;
+      let position = hashes[slot]! & mask;
+      while (index[position] !== 0) position = (position + 1) & mask;
+      index[position] = slot + 1;
+    }
+    this.index = index;
+    this.mask = mask;
+  }
+
+  private takeSlot(): number {
+    if (this.holds === 0 && this.freeSlots.length !== 0) return this.freeSlots.pop()!;
+    if (this.slotTop === this.kinds.length) this.growSlots();
+    return this.slotTop++;
+  }
+
+  private growSlots(): void {
+    const capacity = Math.max(MIN_SLOTS, this.kinds.length * 2);
+    this.kinds = grown(new Uint8Array(capacity), this.kinds);
+    this.hashes = grown(new Int32Array(capacity), this.hashes);
+    this.keyAt = grown(new Float64Array(capacity), this.keyAt);
+    this.keyLength = grown(new Uint32Array(capacity), this.keyLength);
+    this.valueAt = grown(new Float64Array(capacity), this.valueAt);
+    this.valueLength = grown(new Uint32Array(capacity), this.valueLength);
+  }
+
+  private storeValue(slot: number, value: V): void {
+    if (typeof value === "string" && value.length <= OFF_HEAP_STRING_MAX) {
+      const length = value.length;
+      this.kinds[slot] = STRING;
+      this.valueLength[slot] = length;
+      if (length !== 0) {
+        const address = this.arena.alloc(length);
+        this.arena.write(address, value);
+        this.valueAt[slot] = address;
+      }
+    } else if (typeof value === "number") {
+      this.kinds[slot] = NUMBER;
+      this.valueAt[slot] = value;
+    } else {
+      this.kinds[slot] = OBJECT;
+      const reused = this.freeObjects.pop();
+      if (reused === undefined) {
+        this.valueAt[slot] = this.objects.length;
+        this.objects.push(value);
+      } else {
+        this.valueAt[slot] = reused;
+        this.objects[reused] = value;
+      }
+    }
+  }
+
+  private releaseValue(slot: number): void {
+    const kind = this.kinds[slot];
+    if (kind === STRING) {
+      const length = this.valueLength[slot]!;
+      if (length !== 0) this.arena.release(this.valueAt[slot]!, length);
+    } else if (kind === OBJECT) {
+      const at = this.valueAt[slot]!;
+      this.objects[at] = undefined;
+      this.freeObjects.push(at);
+    }
   }
 }
 
 /**
  * See KeyTable.cursorOverPresentKeys. A plain object with a next method rather than a
- * generator: called once per key of a whole-dataset walk, it allocates nothing per key once
- * optimized, where a generator's results and Map entry pairs are garbage V8 partly promotes.
- *
- * The value comes from a values() iterator advanced in step with keys() (both follow the same
- * entry order), not from get(key): at millions of keys a lookup is a cache miss into the hash
- * buckets per key, and it was most of the walk's time (56% of the event loop's CPU during a
- * 10M-key rewrite, by perf).
+ * generator: called once per key of a whole-dataset walk, it allocates only the key itself.
  */
 export class TableCursor<V> {
-  private readonly parts: readonly { part: Map<string, V>; count: number }[];
-  private index = 0;
-  private remaining = 0;
-  private keys: Iterator<string> | undefined;
-  private values: Iterator<V> | undefined;
-  private value: V | undefined;
+  private readonly table: KeyTable<V>;
+  private readonly limit: number;
+  private readonly generation: number;
+  private next = 0;
+  private slot = -1;
+  private held = true;
 
-  constructor(parts: readonly { part: Map<string, V>; count: number }[]) {
-    this.parts = parts;
+  constructor(table: KeyTable<V>, limit: number, generation: number) {
+    this.table = table;
+    this.limit = limit;
+    this.generation = generation;
   }
 
   /** The next key, or undefined once every key present at the start was visited. */
   nextKey(): string | undefined {
-    for (;;) {
-      if (this.keys === undefined || this.values === undefined) {
-        const next = this.parts[this.index];
-        if (next === undefined) {
-          this.value = undefined;
-          return undefined;
-        }
-        this.keys = next.part.keys();
-        this.values = next.part.values();
-        this.remaining = next.count;
-      }
-      if (this.remaining > 0) {
-        const result = this.keys.next();
-        const value = this.values.next();
-        if (result.done !== true) {
-          this.remaining--;
-          this.value = value.value as V;
-          return result.value;
+    const table = this.table;
+    if (table.generationNow() === this.generation) {
+      while (this.next < this.limit) {
+        const slot = this.next++;
+        if (table.isOccupied(slot)) {
+          this.slot = slot;
+          return table.keyOf(slot);
         }
       }
-      this.keys = undefined;
-      this.values = undefined;
-      this.index++;
     }
+    this.slot = -1;
+    this.release();
+    return undefined;
   }
 
   /** The value of the key nextKey() just returned, as it is now. */
   currentValue(): V | undefined {
-    return this.value;
+    return this.slot < 0 ? undefined : this.table.valueOf(this.slot);
   }
+
+  /** Ends the walk early: the table may reuse free slots again. Idempotent. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.table.releaseHold();
+  }
+}
+
+/** keys() and entries(): slot order, ended by clear() (see KeyTable). */
+class SlotIterator<V> implements IterableIterator<string | [string, V]> {
+  private readonly table: KeyTable<V>;
+  private readonly withValues: boolean;
+  private readonly generation: number;
+  private next_ = 0;
+  private done = false;
+
+  constructor(table: KeyTable<V>, withValues: boolean) {
+    this.table = table;
+    this.withValues = withValues;
+    this.generation = table.generationNow();
+  }
+
+  next(): IteratorResult<string | [string, V]> {
+    const table = this.table;
+    if (!this.done && table.generationNow() === this.generation) {
+      const limit = table.slotLimit();
+      while (this.next_ < limit) {
+        const slot = this.next_++;
+        if (!table.isOccupied(slot)) continue;
+        const key = table.keyOf(slot);
+        return { value: this.withValues ? [key, table.valueOf(slot)] : key, done: false };
+      }
+    }
+    this.done = true;
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+const EMPTY = 0;
+const STRING = 1;
+const NUMBER = 2;
+const OBJECT = 3;
+
+const MIN_INDEX = 16;
+const MIN_SLOTS = 8;
+/** Linear probing stays short below this load (2.2 probes per hit on average at 0.7). */
+const MAX_LOAD = 0.7;
+/**
+ * Longer strings stay JS strings: few enough that the collector does not notice them, and a
+ * read of one would otherwise copy it out of the arena every time.
+ */
+export const OFF_HEAP_STRING_MAX = 16 * 1024;
+
+/**
+ * A per-process seed, so that which keys collide cannot be worked out in advance (the index
+ * is linear probing: a run of colliding keys makes each lookup walk it).
+ */
+const SEED = (Math.random() * 2 ** 32) | 0;
+
+/** FNV-1a over the key's bytes, then murmur3's finaliser so sequential keys spread over the index. */
+function hashKey(key: string): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function grown<T extends { set(array: ArrayLike<number>): void }>(into: T, from: ArrayLike<number>): T {
+  into.set(from);
+  return into;
 }

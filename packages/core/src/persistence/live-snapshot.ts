@@ -191,6 +191,7 @@ class TableWalk implements SnapshotGuard {
 
   finish(databases: readonly Database[]): void {
     this.walked = true;
+    this.cursor.release();
     this.preImages.clear();
     if (this.attached) {
       for (const db of databases) if (db.detachSnapshot(this)) break;
