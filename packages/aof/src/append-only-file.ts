@@ -29,7 +29,7 @@ import {
 } from "./durable-fs.js";
 import { FsyncScheduler, type SyncedCallback } from "./fsync-scheduler.js";
 import { systemErrorText } from "./system-error-text.js";
-import { RespCommandBuffer } from "./resp-command-buffer.js";
+import { RespCommandBuffer, type StringBytesSource } from "./resp-command-buffer.js";
 
 /** Redis's appendfsync. */
 export type AppendFsyncPolicy = "always" | "everysec" | "no";
@@ -86,6 +86,8 @@ export interface AofSnapshotSource {
 export interface AofSnapshotEmitter {
   /** `SET key value`, plus `PXAT expireAt` when the key has a TTL. */
   string(db: number, key: string, value: string, expireAt: number | undefined): void;
+  /** The same, with the key and value copied from where the keyspace keeps them (valid during the call). */
+  storedString(db: number, entry: StringBytesSource, expireAt: number | undefined): void;
   command(db: number, argv: readonly string[]): void;
 }
 
@@ -988,6 +990,15 @@ export class AppendOnlyFile {
         try {
           select(db);
           file.encoder.appendSet(key, value, expireAt);
+        } catch (error) {
+          file.failure = error;
+        }
+      },
+      storedString: (db, entry, expireAt) => {
+        if (file.failure !== undefined) return;
+        try {
+          select(db);
+          file.encoder.appendSetFrom(entry, expireAt);
         } catch (error) {
           file.failure = error;
         }

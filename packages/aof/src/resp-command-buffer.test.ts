@@ -64,7 +64,7 @@ describe("RespCommandBuffer", () => {
     expect(parseWithServerParser(bytes, 1)).toEqual(commands);
   });
 
-  it("encodes SET [PXAT] from its parts exactly as appendCommand encodes the argv", () => {
+  it("encodes SET [PXAT] from its parts, and from bytes copied in by their owner, exactly as appendCommand encodes the argv", () => {
     const cases: [string, string, number | undefined][] = [
       ["k", "v", undefined],
       ["", "", undefined],
@@ -72,11 +72,24 @@ describe("RespCommandBuffer", () => {
       ["\r\n", "\u00ff\u0000", 9223372036854774784],
     ];
     const parts = new RespCommandBuffer(16);
+    const copied = new RespCommandBuffer(16);
     const argvs = new RespCommandBuffer(16);
     for (const [key, value, expireAt] of cases) {
       parts.appendSet(key, value, expireAt);
+      const keyBytes = Buffer.from(key, "latin1");
+      const valueBytes = Buffer.from(value, "latin1");
+      copied.appendSetFrom(
+        {
+          keyLength: keyBytes.length,
+          valueLength: valueBytes.length,
+          copyKey: (target, at) => keyBytes.copy(target, at),
+          copyValue: (target, at) => valueBytes.copy(target, at),
+        },
+        expireAt,
+      );
       argvs.appendCommand(expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]);
     }
     expect(Buffer.from(parts.view()).equals(Buffer.from(argvs.view()))).toBe(true);
+    expect(Buffer.from(copied.view()).equals(Buffer.from(argvs.view()))).toBe(true);
   });
 });

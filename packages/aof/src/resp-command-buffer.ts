@@ -9,6 +9,14 @@ const LF = 0x0a;
  * in place instead of building a Buffer (or string) per command; the buffer is
  * handed to write(2) once per event-loop turn and then reused.
  */
+/** Bytes of a key and its string value that their owner copies out itself (see appendSetFrom). */
+export interface StringBytesSource {
+  readonly keyLength: number;
+  readonly valueLength: number;
+  copyKey(target: Buffer, at: number): void;
+  copyValue(target: Buffer, at: number): void;
+}
+
 export class RespCommandBuffer {
   private buffer: Buffer;
   private used = 0;
@@ -54,7 +62,32 @@ export class RespCommandBuffer {
    */
   appendSet(key: string, value: string, expireAt: number | undefined): void {
     const deadline = expireAt === undefined ? undefined : String(expireAt);
-    let size = 4 + 9 + 5 + decimalLength(key.length) + key.length + 5 + decimalLength(value.length) + value.length;
+    let at = this.beginSet(key.length, value.length, deadline);
+    const buffer = this.buffer;
+    at = writeBulk(buffer, at, key);
+    at = writeBulk(buffer, at, value);
+    this.endSet(at, deadline);
+  }
+
+  /** appendSet with the key and value copied from where their owner keeps them (no strings made). */
+  appendSetFrom(entry: StringBytesSource, expireAt: number | undefined): void {
+    const deadline = expireAt === undefined ? undefined : String(expireAt);
+    const keyLength = entry.keyLength;
+    const valueLength = entry.valueLength;
+    let at = this.beginSet(keyLength, valueLength, deadline);
+    const buffer = this.buffer;
+    at = writeBulkHeader(buffer, at, keyLength);
+    entry.copyKey(buffer, at);
+    at = writeCrlf(buffer, at + keyLength);
+    at = writeBulkHeader(buffer, at, valueLength);
+    entry.copyValue(buffer, at);
+    at = writeCrlf(buffer, at + valueLength);
+    this.endSet(at, deadline);
+  }
+
+  /** Reserves room for a whole SET and writes up to its name; returns where the key goes. */
+  private beginSet(keyLength: number, valueLength: number, deadline: string | undefined): number {
+    let size = 4 + 9 + 5 + decimalLength(keyLength) + keyLength + 5 + decimalLength(valueLength) + valueLength;
     if (deadline !== undefined) size += 10 + 5 + decimalLength(deadline.length) + deadline.length;
     this.reserve(size);
     const buffer = this.buffer;
@@ -63,12 +96,13 @@ export class RespCommandBuffer {
     buffer[at++] = deadline === undefined ? 0x33 : 0x35; // *3 or *5
     buffer[at++] = CR;
     buffer[at++] = LF;
-    at += buffer.write("$3\r\nSET\r\n", at, "latin1");
-    at = writeBulk(buffer, at, key);
-    at = writeBulk(buffer, at, value);
+    return at + buffer.write("$3\r\nSET\r\n", at, "latin1");
+  }
+
+  private endSet(at: number, deadline: string | undefined): void {
     if (deadline !== undefined) {
-      at += buffer.write("$4\r\nPXAT\r\n", at, "latin1");
-      at = writeBulk(buffer, at, deadline);
+      at += this.buffer.write("$4\r\nPXAT\r\n", at, "latin1");
+      at = writeBulk(this.buffer, at, deadline);
     }
     this.used = at;
   }
@@ -135,14 +169,20 @@ function writeDecimal(buffer: Buffer, at: number, value: number): number {
 }
 
 function writeBulk(buffer: Buffer, at: number, value: string): number {
+  at = writeBulkHeader(buffer, at, value.length);
+  return writeCrlf(buffer, at + writeLatin1(buffer, at, value));
+}
+
+function writeBulkHeader(buffer: Buffer, at: number, length: number): number {
   buffer[at++] = RespType.BulkString;
-  at = writeDecimal(buffer, at, value.length);
-  buffer[at++] = CR;
-  buffer[at++] = LF;
-  at += writeLatin1(buffer, at, value);
-  buffer[at++] = CR;
-  buffer[at++] = LF;
-  return at;
+  at = writeDecimal(buffer, at, length);
+  return writeCrlf(buffer, at);
+}
+
+function writeCrlf(buffer: Buffer, at: number): number {
+  buffer[at] = CR;
+  buffer[at + 1] = LF;
+  return at + 2;
 }
 
 /** Short arguments (keys, command names) are cheaper to copy by hand than through the string-encoding binding. */

@@ -15,7 +15,7 @@ export { ConfigStore, integerIn, oneOf, yesNo, type ConfigParameter } from "./co
 export { Engine, detachedHost, type EngineHost, type EngineOptions, type ShutdownRequest } from "./engine.js";
 export { Errors, wrongArity } from "./errors.js";
 export { Database } from "./keyspace/database.js";
-export { KeyTable } from "./keyspace/key-table.js";
+export { KeyTable, type StoredStringBytes } from "./keyspace/key-table.js";
 export { Keyspace } from "./keyspace/keyspace.js";
 export { typeName, type StoredValue, type TypedValue } from "./keyspace/stored-value.js";
 export { ServerStats } from "./server-stats.js";

@@ -9,19 +9,22 @@ describe("ByteArena", () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(latin1.map((s) => ({ add: s })), fc.nat(50).map((n) => ({ drop: n }))), { maxLength: 300 }), (ops) => {
         const arena = new ByteArena();
-        const live: { address: number; value: string }[] = [];
+        const live: { chunk: number; offset: number; value: string }[] = [];
         for (const op of ops) {
           if ("add" in op) {
-            const address = arena.alloc(op.add.length);
-            arena.write(address, op.add);
-            live.push({ address, value: op.add });
+            const chunk = arena.alloc(op.add.length);
+            arena.write(chunk, arena.offset, op.add);
+            live.push({ chunk, offset: arena.offset, value: op.add });
           } else if (live.length !== 0) {
             const [gone] = live.splice(op.drop % live.length, 1);
-            arena.release(gone!.address, gone!.value.length);
+            arena.release(gone!.chunk, gone!.offset, gone!.value.length);
           }
           for (const block of live) {
-            expect(arena.read(block.address, block.value.length)).toBe(block.value);
-            expect(arena.equals(block.address, block.value)).toBe(true);
+            expect(arena.read(block.chunk, block.offset, block.value.length)).toBe(block.value);
+            expect(arena.equals(block.chunk, block.offset, block.value)).toBe(true);
+            const copied = Buffer.alloc(block.value.length + 1);
+            arena.copy(block.chunk, block.offset, block.value.length, copied, 1);
+            expect(copied.subarray(1).toString("latin1")).toBe(block.value);
           }
         }
         const used = live.reduce((sum, block) => sum + block.value.length, 0);
@@ -34,29 +37,32 @@ describe("ByteArena", () => {
   it("gives a block larger than the biggest size class a Buffer of its own, and drops it on release", () => {
     const arena = new ByteArena();
     const big = "x".repeat(200_000) + "\u00ff";
-    const address = arena.alloc(big.length);
-    arena.write(address, big);
-    expect(arena.read(address, big.length)).toBe(big);
+    const chunk = arena.alloc(big.length);
+    arena.write(chunk, arena.offset, big);
+    expect(arena.read(chunk, arena.offset, big.length)).toBe(big);
     expect(arena.usage.reserved).toBe(big.length);
-    arena.release(address, big.length);
+    arena.release(chunk, arena.offset, big.length);
     expect(arena.usage).toEqual({ reserved: 0, used: 0 });
   });
 
   it("reuses a freed block of the same size class before carving new space", () => {
     const arena = new ByteArena();
-    const first = arena.alloc(20);
-    arena.release(first, 20);
-    expect(arena.alloc(17)).toBe(first);
-    expect(arena.alloc(17)).not.toBe(first);
+    const chunk = arena.alloc(20);
+    const first = arena.offset;
+    arena.release(chunk, first, 20);
+    arena.alloc(17);
+    expect(arena.offset).toBe(first);
+    arena.alloc(17);
+    expect(arena.offset).not.toBe(first);
   });
 
   it("reports its free space to the memory gauge's slack total", () => {
     const before = arenaSlackBytes();
     const arena = new ByteArena();
-    const address = arena.alloc(100);
+    const chunk = arena.alloc(100);
     const slackWithBlock = arenaSlackBytes() - before;
     expect(slackWithBlock).toBe(arena.usage.reserved - arena.usage.used);
-    arena.release(address, 100);
+    arena.release(chunk, arena.offset, 100);
     expect(arenaSlackBytes() - before).toBe(arena.usage.reserved);
   });
 });

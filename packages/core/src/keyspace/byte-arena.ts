@@ -12,17 +12,20 @@ import { latin1Slice, latin1Write } from "@kv/protocol";
  *
  * Blocks come in size classes (multiples of 8 up to 128 bytes, then four per power of two up
  * to 64 KiB), each with a free list, bump-allocated from chunks that double from 16 KiB to
- * 1 MiB. A larger block gets a Buffer of its own. An address is chunk * 2^32 + offset, a
- * double, so a table keeps it in a Float64Array with no heap object per key.
+ * 1 MiB. A larger block gets a Buffer of its own. A block is named by two small integers,
+ * its chunk and its offset there, which a table keeps in an Int32Array: a double address
+ * would be boxed into a new heap number wherever it is passed to a call V8 does not inline.
  */
 export class ByteArena {
   private chunks: Buffer[] = [];
-  /** Per size class, addresses of freed blocks (a packed double array: no object per entry). */
+  /** Per size class, freed blocks as chunk * 2^32 + offset (doubles in a packed array, never passed to calls). */
   private readonly freeBlocks: number[][] = [];
   private readonly freeChunkIds: number[] = [];
   private current: Buffer = NO_CHUNK;
   private currentId = -1;
   private top = 0;
+  /** The offset of the block alloc() returned last (alloc returns its chunk). */
+  offset = 0;
   private nextChunkSize = FIRST_CHUNK;
   readonly usage: ArenaUsage = { reserved: 0, used: 0 };
 
@@ -32,53 +35,61 @@ export class ByteArena {
     usageRegistry.register(this, this.usage);
   }
 
-  /** A block of at least `length` (> 0) bytes. */
+  /** A block of at least `length` (> 0) bytes: returns its chunk, and leaves its offset in `offset`. */
   alloc(length: number): number {
     if (length > LARGEST_BLOCK) return this.allocLarge(length);
     const sizeClass = classOf(length);
     const size = classSize(sizeClass);
     this.usage.used += size;
     const free = this.freeBlocks[sizeClass]!;
-    if (free.length !== 0) return free.pop()!;
+    if (free.length !== 0) {
+      const block = free.pop()!;
+      this.offset = block % CHUNK_STRIDE;
+      return (block - this.offset) / CHUNK_STRIDE;
+    }
     if (this.top + size > this.current.length) this.addChunk();
-    const address = this.currentId * CHUNK_STRIDE + this.top;
+    this.offset = this.top;
     this.top += size;
-    return address;
+    return this.currentId;
   }
 
   /** Gives back a block from alloc(length). */
-  release(address: number, length: number): void {
+  release(chunk: number, offset: number, length: number): void {
     if (length > LARGEST_BLOCK) {
-      const id = (address / CHUNK_STRIDE) | 0;
-      this.usage.reserved -= this.chunks[id]!.length;
+      this.usage.reserved -= this.chunks[chunk]!.length;
       this.usage.used -= length;
-      this.chunks[id] = NO_CHUNK;
-      this.freeChunkIds.push(id);
+      this.chunks[chunk] = NO_CHUNK;
+      this.freeChunkIds.push(chunk);
       return;
     }
     const sizeClass = classOf(length);
     this.usage.used -= classSize(sizeClass);
-    this.freeBlocks[sizeClass]!.push(address);
+    this.freeBlocks[sizeClass]!.push(chunk * CHUNK_STRIDE + offset);
   }
 
-  /** Stores a latin1 string (one byte per char) at `address`. */
-  write(address: number, value: string): void {
-    latin1Write(this.chunks[(address / CHUNK_STRIDE) | 0]!, value, address >>> 0);
+  /** Stores a latin1 string (one byte per char) in a block. */
+  write(chunk: number, offset: number, value: string): void {
+    latin1Write(this.chunks[chunk]!, value, offset);
   }
 
-  read(address: number, length: number): string {
+  read(chunk: number, offset: number, length: number): string {
     if (length === 0) return "";
-    const offset = address >>> 0;
-    return latin1Slice(this.chunks[(address / CHUNK_STRIDE) | 0]!, offset, offset + length);
+    return latin1Slice(this.chunks[chunk]!, offset, offset + length);
   }
 
-  /** Whether the `value.length` bytes at `address` are `value`'s chars. */
-  equals(address: number, value: string): boolean {
-    const length = value.length;
-    if (length === 0) return true;
-    const chunk = this.chunks[(address / CHUNK_STRIDE) | 0]!;
-    const offset = address >>> 0;
-    for (let i = 0; i < length; i++) if (chunk[offset + i] !== value.charCodeAt(i)) return false;
+  /** Copies `length` bytes of a block into `target` at `at`. */
+  copy(chunk: number, offset: number, length: number, target: Buffer, at: number): void {
+    const bytes = this.chunks[chunk]!;
+    // Buffer#copy is a C++ call: for the short keys and values that make up most of a
+    // keyspace, a loop in JS is cheaper than crossing into it.
+    if (length <= 32) for (let i = 0; i < length; i++) target[at + i] = bytes[offset + i]!;
+    else bytes.copy(target, at, offset, offset + length);
+  }
+
+  /** Whether the block's first `value.length` bytes are `value`'s chars. */
+  equals(chunk: number, offset: number, value: string): boolean {
+    const bytes = this.chunks[chunk]!;
+    for (let i = 0; i < value.length; i++) if (bytes[offset + i] !== value.charCodeAt(i)) return false;
     return true;
   }
 
@@ -97,7 +108,8 @@ export class ByteArena {
     const chunk = Buffer.allocUnsafeSlow(length);
     this.usage.reserved += length;
     this.usage.used += length;
-    return this.takeChunkId(chunk) * CHUNK_STRIDE;
+    this.offset = 0;
+    return this.takeChunkId(chunk);
   }
 
   private takeChunkId(chunk: Buffer): number {

@@ -164,4 +164,21 @@ describe("KeyTable", () => {
     expect(table.size).toBe(0);
     expect([...table.keys()]).toEqual([]);
   });
+
+  it("reports a key marked for the current walk once, and not marks an earlier walk left", () => {
+    const table = new KeyTable<string>();
+    for (let i = 0; i < 4; i++) table.set(`k${i}`, "v");
+    const first = table.cursorOverPresentKeys();
+    table.markForWalk("k2");
+    table.markForWalk("k3");
+    const marked: string[] = [];
+    for (let n = 0; n < 3 && first.advance(); n++) if (first.takeMark()) marked.push(first.key());
+    expect(marked).toEqual(["k2"]);
+    first.release(); // k3's mark is left behind
+    const second = table.cursorOverPresentKeys();
+    table.markForWalk("k0");
+    marked.length = 0;
+    while (second.advance()) if (second.takeMark()) marked.push(second.key());
+    expect(marked).toEqual(["k0"]);
+  });
 });

@@ -19,11 +19,17 @@ export class KeyTable<V> {
   private arena = new ByteArena();
   private kinds = new Uint8Array(0);
   private hashes = new Int32Array(0);
-  private keyAt = new Float64Array(0);
-  private keyLength = new Uint32Array(0);
-  /** The arena address (strings), the number itself, or the index into `objects`. */
-  private valueAt = new Float64Array(0);
-  private valueLength = new Uint32Array(0);
+  /** Per slot, the key's block in the arena: chunk, offset. */
+  private keyAt = new Int32Array(0);
+  private keyLength = new Int32Array(0);
+  /** Per slot, two words: the value's block (chunk, offset), or its index in `objects`. */
+  private valueAt = new Int32Array(0);
+  /** The same memory as valueAt, one double per slot: the value of a number slot. */
+  private valueNumber = new Float64Array(0);
+  private valueLength = new Int32Array(0);
+  /** Per slot, the walk mark that markForWalk left (see TableCursor.takeMark). */
+  private walkMarks = new Uint8Array(0);
+  private walkMark = 0;
   private objects: unknown[] = [];
   private freeObjects: number[] = [];
   private freeSlots: number[] = [];
@@ -73,12 +79,15 @@ export class KeyTable<V> {
     }
     const slot = this.takeSlot();
     this.hashes[slot] = hash;
+    this.walkMarks[slot] = 0;
     const length = key.length;
     this.keyLength[slot] = length;
     if (length !== 0) {
-      const address = this.arena.alloc(length);
-      this.arena.write(address, key);
-      this.keyAt[slot] = address;
+      const arena = this.arena;
+      const chunk = arena.alloc(length);
+      arena.write(chunk, arena.offset, key);
+      this.keyAt[2 * slot] = chunk;
+      this.keyAt[2 * slot + 1] = arena.offset;
     }
     this.storeValue(slot, value);
     this.index[-1 - position] = slot + 1;
@@ -91,7 +100,7 @@ export class KeyTable<V> {
     const slot = this.index[position]! - 1;
     this.releaseValue(slot);
     const length = this.keyLength[slot]!;
-    if (length !== 0) this.arena.release(this.keyAt[slot]!, length);
+    if (length !== 0) this.arena.release(this.keyAt[2 * slot]!, this.keyAt[2 * slot + 1]!, length);
     this.kinds[slot] = EMPTY;
     this.freeSlots.push(slot);
     this.removePosition(position);
@@ -104,10 +113,12 @@ export class KeyTable<V> {
     this.arena = new ByteArena();
     this.kinds = new Uint8Array(0);
     this.hashes = new Int32Array(0);
-    this.keyAt = new Float64Array(0);
-    this.keyLength = new Uint32Array(0);
-    this.valueAt = new Float64Array(0);
-    this.valueLength = new Uint32Array(0);
+    this.keyAt = new Int32Array(0);
+    this.keyLength = new Int32Array(0);
+    this.valueAt = new Int32Array(0);
+    this.valueNumber = new Float64Array(0);
+    this.valueLength = new Int32Array(0);
+    this.walkMarks = new Uint8Array(0);
     this.objects = [];
     this.freeObjects = [];
     this.freeSlots = [];
@@ -133,7 +144,22 @@ export class KeyTable<V> {
    */
   cursorOverPresentKeys(): TableCursor<V> {
     this.holds++;
-    return new TableCursor(this, this.slotTop, this.generation);
+    if (this.walkMark === 255) {
+      this.walkMarks.fill(0);
+      this.walkMark = 0;
+    }
+    // A fresh mark value per walk: marks an earlier walk left where it had passed mean nothing.
+    return new TableCursor(this, this.slotTop, this.generation, ++this.walkMark);
+  }
+
+  /**
+   * Flags `key` for the latest present-keys walk, so that it makes the key a string when it
+   * gets there (the snapshot remembered something for it). Keys without a flag it copies out
+   * as bytes, never making their key a string.
+   */
+  markForWalk(key: string): void {
+    const position = this.find(key, hashKey(key));
+    if (position >= 0) this.walkMarks[this.index[position]! - 1] = this.walkMark;
   }
 
   // ---- slot access for the iterators and cursor -------------------------------------------
@@ -155,15 +181,47 @@ export class KeyTable<V> {
 
   /** @internal */
   keyOf(slot: number): string {
-    return this.arena.read(this.keyAt[slot]!, this.keyLength[slot]!);
+    return this.arena.read(this.keyAt[2 * slot]!, this.keyAt[2 * slot + 1]!, this.keyLength[slot]!);
   }
 
   /** @internal */
   valueOf(slot: number): V {
     const kind = this.kinds[slot];
-    if (kind === STRING) return this.arena.read(this.valueAt[slot]!, this.valueLength[slot]!) as V;
-    if (kind === NUMBER) return this.valueAt[slot] as V;
-    return this.objects[this.valueAt[slot]!] as V;
+    if (kind === STRING) return this.arena.read(this.valueAt[2 * slot]!, this.valueAt[2 * slot + 1]!, this.valueLength[slot]!) as V;
+    if (kind === NUMBER) return this.valueNumber[slot] as V;
+    return this.objects[this.valueAt[2 * slot]!] as V;
+  }
+
+  /** @internal Whether the slot carries `mark` (see markForWalk); clears it. */
+  takeWalkMark(slot: number, mark: number): boolean {
+    if (this.walkMarks[slot] !== mark) return false;
+    this.walkMarks[slot] = 0;
+    return true;
+  }
+
+  /** @internal Whether the slot's value is a string in the arena (copyValueOf can write it out). */
+  holdsArenaString(slot: number): boolean {
+    return this.kinds[slot] === STRING;
+  }
+
+  /** @internal */
+  keyLengthOf(slot: number): number {
+    return this.keyLength[slot]!;
+  }
+
+  /** @internal */
+  valueLengthOf(slot: number): number {
+    return this.valueLength[slot]!;
+  }
+
+  /** @internal */
+  copyKeyOf(slot: number, target: Buffer, at: number): void {
+    this.arena.copy(this.keyAt[2 * slot]!, this.keyAt[2 * slot + 1]!, this.keyLength[slot]!, target, at);
+  }
+
+  /** @internal */
+  copyValueOf(slot: number, target: Buffer, at: number): void {
+    this.arena.copy(this.valueAt[2 * slot]!, this.valueAt[2 * slot + 1]!, this.valueLength[slot]!, target, at);
   }
 
   /** @internal */
@@ -183,7 +241,7 @@ export class KeyTable<V> {
       const entry = index[position]!;
       if (entry === 0) return -1 - position;
       const slot = entry - 1;
-      if (hashes[slot] === hash && this.keyLength[slot] === length && (length === 0 || this.arena.equals(this.keyAt[slot]!, key))) {
+      if (hashes[slot] === hash && this.keyLength[slot] === length && this.arena.equals(this.keyAt[2 * slot]!, this.keyAt[2 * slot + 1]!, key)) {
         return position;
       }
     }
@@ -233,10 +291,12 @@ export class KeyTable<V> {
     const capacity = Math.max(MIN_SLOTS, this.kinds.length * 2);
     this.kinds = grown(new Uint8Array(capacity), this.kinds);
     this.hashes = grown(new Int32Array(capacity), this.hashes);
-    this.keyAt = grown(new Float64Array(capacity), this.keyAt);
-    this.keyLength = grown(new Uint32Array(capacity), this.keyLength);
-    this.valueAt = grown(new Float64Array(capacity), this.valueAt);
-    this.valueLength = grown(new Uint32Array(capacity), this.valueLength);
+    this.keyAt = grown(new Int32Array(2 * capacity), this.keyAt);
+    this.keyLength = grown(new Int32Array(capacity), this.keyLength);
+    this.valueAt = grown(new Int32Array(2 * capacity), this.valueAt);
+    this.valueNumber = new Float64Array(this.valueAt.buffer);
+    this.valueLength = grown(new Int32Array(capacity), this.valueLength);
+    this.walkMarks = grown(new Uint8Array(capacity), this.walkMarks);
   }
 
   private storeValue(slot: number, value: V): void {
@@ -245,21 +305,23 @@ export class KeyTable<V> {
       this.kinds[slot] = STRING;
       this.valueLength[slot] = length;
       if (length !== 0) {
-        const address = this.arena.alloc(length);
-        this.arena.write(address, value);
-        this.valueAt[slot] = address;
+        const arena = this.arena;
+        const chunk = arena.alloc(length);
+        arena.write(chunk, arena.offset, value);
+        this.valueAt[2 * slot] = chunk;
+        this.valueAt[2 * slot + 1] = arena.offset;
       }
     } else if (typeof value === "number") {
       this.kinds[slot] = NUMBER;
-      this.valueAt[slot] = value;
+      this.valueNumber[slot] = value;
     } else {
       this.kinds[slot] = OBJECT;
       const reused = this.freeObjects.pop();
       if (reused === undefined) {
-        this.valueAt[slot] = this.objects.length;
+        this.valueAt[2 * slot] = this.objects.length;
         this.objects.push(value);
       } else {
-        this.valueAt[slot] = reused;
+        this.valueAt[2 * slot] = reused;
         this.objects[reused] = value;
       }
     }
@@ -269,9 +331,9 @@ export class KeyTable<V> {
     const kind = this.kinds[slot];
     if (kind === STRING) {
       const length = this.valueLength[slot]!;
-      if (length !== 0) this.arena.release(this.valueAt[slot]!, length);
+      if (length !== 0) this.arena.release(this.valueAt[2 * slot]!, this.valueAt[2 * slot + 1]!, length);
     } else if (kind === OBJECT) {
-      const at = this.valueAt[slot]!;
+      const at = this.valueAt[2 * slot]!;
       this.objects[at] = undefined;
       this.freeObjects.push(at);
     }
@@ -279,43 +341,93 @@ export class KeyTable<V> {
 }
 
 /**
- * See KeyTable.cursorOverPresentKeys. A plain object with a next method rather than a
- * generator: called once per key of a whole-dataset walk, it allocates only the key itself.
+ * A key and string value as bytes where the table keeps them, so that a writer can copy them
+ * out without making a JS string of either (the AOF rewrite at millions of keys).
  */
-export class TableCursor<V> {
+export interface StoredStringBytes {
+  readonly keyLength: number;
+  readonly valueLength: number;
+  copyKey(target: Buffer, at: number): void;
+  copyValue(target: Buffer, at: number): void;
+}
+
+/**
+ * See KeyTable.cursorOverPresentKeys. A plain object with a next method rather than a
+ * generator: called once per key of a whole-dataset walk, it allocates nothing per key when
+ * used through advance() and the StoredStringBytes view of the current entry.
+ */
+export class TableCursor<V> implements StoredStringBytes {
   private readonly table: KeyTable<V>;
   private readonly limit: number;
   private readonly generation: number;
+  private readonly mark: number;
   private next = 0;
   private slot = -1;
   private held = true;
 
-  constructor(table: KeyTable<V>, limit: number, generation: number) {
+  constructor(table: KeyTable<V>, limit: number, generation: number, mark: number) {
     this.table = table;
     this.limit = limit;
     this.generation = generation;
+    this.mark = mark;
   }
 
-  /** The next key, or undefined once every key present at the start was visited. */
-  nextKey(): string | undefined {
+  /** Moves to the next key present at the start; false once every one was visited. */
+  advance(): boolean {
     const table = this.table;
     if (table.generationNow() === this.generation) {
       while (this.next < this.limit) {
         const slot = this.next++;
         if (table.isOccupied(slot)) {
           this.slot = slot;
-          return table.keyOf(slot);
+          return true;
         }
       }
     }
     this.slot = -1;
     this.release();
-    return undefined;
+    return false;
   }
 
-  /** The value of the key nextKey() just returned, as it is now. */
+  /** The next key, or undefined once every key present at the start was visited. */
+  nextKey(): string | undefined {
+    return this.advance() ? this.table.keyOf(this.slot) : undefined;
+  }
+
+  /** Whether markForWalk flagged the current key since this walk began (the flag is cleared). */
+  takeMark(): boolean {
+    return this.table.takeWalkMark(this.slot, this.mark);
+  }
+
+  /** The current key (a new string per call). */
+  key(): string {
+    return this.table.keyOf(this.slot);
+  }
+
+  /** The value of the current key, as it is now. */
   currentValue(): V | undefined {
     return this.slot < 0 ? undefined : this.table.valueOf(this.slot);
+  }
+
+  /** Whether the current value is a string the StoredStringBytes view can copy out. */
+  holdsStoredString(): boolean {
+    return this.table.holdsArenaString(this.slot);
+  }
+
+  get keyLength(): number {
+    return this.table.keyLengthOf(this.slot);
+  }
+
+  get valueLength(): number {
+    return this.table.valueLengthOf(this.slot);
+  }
+
+  copyKey(target: Buffer, at: number): void {
+    this.table.copyKeyOf(this.slot, target, at);
+  }
+
+  copyValue(target: Buffer, at: number): void {
+    this.table.copyValueOf(this.slot, target, at);
   }
 
   /** Ends the walk early: the table may reuse free slots again. Idempotent. */

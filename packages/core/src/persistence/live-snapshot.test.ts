@@ -54,8 +54,17 @@ function randomWrite(next: () => number): string[] {
 
 /** A sink that hands every key's commands over as argv arrays. */
 function collect(push: (db: number, argv: string[]) => void): SnapshotSink {
+  const string = (db: number, key: string, value: string, expireAt: number | undefined): void =>
+    push(db, expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]);
   return {
-    string: (db, key, value, expireAt) => push(db, expireAt === undefined ? ["SET", key, value] : ["SET", key, value, "PXAT", String(expireAt)]),
+    string,
+    storedString: (db, entry, expireAt) => {
+      const key = Buffer.alloc(entry.keyLength);
+      const value = Buffer.alloc(entry.valueLength);
+      entry.copyKey(key, 0);
+      entry.copyValue(value, 0);
+      string(db, key.toString("latin1"), value.toString("latin1"), expireAt);
+    },
     command: (db, argv) => push(db, [...argv]),
   };
 }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Database } from "../keyspace/database.js";
-import type { KeyTable, TableCursor } from "../keyspace/key-table.js";
+import type { KeyTable, StoredStringBytes, TableCursor } from "../keyspace/key-table.js";
 import type { Keyspace } from "../keyspace/keyspace.js";
 import type { SnapshotGuard, TableSlot } from "../keyspace/snapshot-guard.js";
 import type { StoredValue } from "../keyspace/stored-value.js";
@@ -15,6 +15,12 @@ import { writeKeyImage } from "./dataset-snapshot.js";
 export interface SnapshotSink {
   /** `SET key value`, with `PXAT expireAt` when the key has a TTL. */
   string(db: number, key: string, value: string, expireAt: number | undefined): void;
+  /**
+   * The same for a key the walk reached whose value is as the table keeps it: its bytes are
+   * copied from there, valid only during the call. Most keys of a large dataset come this way,
+   * so the walk makes no strings for them.
+   */
+  storedString(db: number, entry: StoredStringBytes, expireAt: number | undefined): void;
   command(db: number, argv: readonly string[]): void;
 }
 
@@ -45,8 +51,8 @@ let lastEpoch = 0;
  *
  * Invariant: every key present at the start is written exactly once, with the value and TTL
  * it had at the start; nothing created later is written. How each case gets there:
- * - The walk only visits the entries each table held at the start (insertion order puts new
- *   keys after them), and deletions leave tombstones so those places stay put.
+ * - The walk only visits the entries each table held at the start (while it walks, the table
+ *   gives new keys slots past them), and deletions leave tombstones so those places stay put.
  * - A string about to change is remembered (its old string, no copy); the walk writes the
  *   remembered image when it reaches the key. If the walk had already passed it, the memory
  *   is simply never used.
@@ -140,11 +146,13 @@ class TableWalk implements SnapshotGuard {
     if (value === undefined || typeof value === "symbol") return;
     if (typeof value === "string") {
       this.preImages.set(key, { value, expireAt: this.expires.get(key) });
+      this.values.markForWalk(key);
       return;
     }
     if (value.snapshotEpoch === this.snapshot.epoch) return;
     value.snapshotEpoch = this.snapshot.epoch;
     this.preImages.set(key, WRITTEN);
+    this.values.markForWalk(key);
     this.write(key, value, this.expires.get(key));
   }
 
@@ -164,14 +172,16 @@ class TableWalk implements SnapshotGuard {
     const epoch = this.snapshot.epoch;
     for (let n = 1; ; n++) {
       if (budget.entries-- <= 0) return false;
-      const key = cursor.nextKey();
-      if (key === undefined) {
+      if (!cursor.advance()) {
         this.walked = true;
         preImages.clear();
         return true;
       }
-      const slot = cursor.currentValue()!;
-      if (preImages.size !== 0) {
+      // The key is made a string only when something needs it as one: every key with an image
+      // remembered was marked in the table when it was remembered.
+      let key: string | undefined;
+      if (preImages.size !== 0 && cursor.takeMark()) {
+        key = cursor.key();
         const image = preImages.get(key);
         if (image !== undefined) {
           preImages.delete(key);
@@ -179,12 +189,19 @@ class TableWalk implements SnapshotGuard {
           continue;
         }
       }
-      if (typeof slot === "symbol") continue;
-      if (typeof slot !== "string") {
-        if (slot.snapshotEpoch === epoch) continue;
-        slot.snapshotEpoch = epoch;
+      if (cursor.holdsStoredString()) {
+        const expireAt = this.expires.size === 0 ? undefined : this.expires.get((key ??= cursor.key()));
+        if (this.counts(expireAt)) this.sink.storedString(this.dbIndex, cursor, expireAt);
+      } else {
+        const slot = cursor.currentValue()!;
+        if (typeof slot === "symbol") continue;
+        if (typeof slot !== "string") {
+          if (slot.snapshotEpoch === epoch) continue;
+          slot.snapshotEpoch = epoch;
+        }
+        key ??= cursor.key();
+        this.write(key, slot, this.expires.get(key));
       }
-      this.write(key, slot, this.expires.get(key));
       if ((n & 63) === 0 && performance.now() >= budget.until) return false;
     }
   }
@@ -200,11 +217,16 @@ class TableWalk implements SnapshotGuard {
   }
 
   private write(key: string, value: StoredValue, expireAt: number | undefined): void {
-    // Keys already past their TTL at the start are left out, as in Redis's rewrite.
-    if (expireAt !== undefined && expireAt <= this.snapshot.startedAt) return;
-    this.snapshot.keysWritten++;
+    if (!this.counts(expireAt)) return;
     const db = this.dbIndex;
     if (typeof value === "string") this.sink.string(db, key, value, expireAt);
     else writeKeyImage(key, value, expireAt, (argv) => this.sink.command(db, argv));
+  }
+
+  /** Whether a key with this TTL goes in the image (counted if so): keys already past their TTL at the start are left out, as in Redis's rewrite. */
+  private counts(expireAt: number | undefined): boolean {
+    if (expireAt !== undefined && expireAt <= this.snapshot.startedAt) return false;
+    this.snapshot.keysWritten++;
+    return true;
   }
 }
