@@ -108,6 +108,9 @@ export interface AofSnapshotWalk {
  */
 const DEFAULT_REWRITE_SLICE_MS = 0.25;
 
+/** Initial size of the rewrite's two encode buffers (see openSnapshotFile). */
+const SNAPSHOT_BUFFER_BYTES = 256 * 1024;
+
 export interface AofLoadStats {
   /** Commands handed to the sink, including synthetic ones (RDB keys, SELECT). */
   commands: number;
@@ -908,8 +911,10 @@ export class AppendOnlyFile {
       fd,
       size: 0,
       fdOpen: true,
-      encoder: new RespCommandBuffer(64 * 1024),
-      spare: new RespCommandBuffer(64 * 1024),
+      // Room for what a slice emits (about 40 KB at 10M keys), so neither grows in the walk: a
+      // first growth mid-rewrite deoptimised the walk's compiled code while clients waited.
+      encoder: new RespCommandBuffer(SNAPSHOT_BUFFER_BYTES),
+      spare: new RespCommandBuffer(SNAPSHOT_BUFFER_BYTES),
       lastDb: -1,
       failure: undefined,
       syncedSize: 0,

@@ -194,9 +194,12 @@ export class KeyTable<V> {
 
   /** @internal Whether the slot carries `mark` (see markForWalk); clears it. */
   takeWalkMark(slot: number, mark: number): boolean {
-    if (this.walkMarks[slot] !== mark) return false;
-    this.walkMarks[slot] = 0;
-    return true;
+    const marks = this.walkMarks;
+    const marked = marks[slot] === mark;
+    // Stored whether marked or not: a store only on the rare marked path had no type feedback
+    // when the walk was compiled, and its first run deoptimised the walk.
+    marks[slot] = 0;
+    return marked;
   }
 
   /** @internal Whether the slot's value is a string in the arena (copyValueOf can write it out). */
