@@ -181,4 +181,19 @@ describe("KeyTable", () => {
     while (second.advance()) if (second.takeMark()) marked.push(second.key());
     expect(marked).toEqual(["k0"]);
   });
+
+  it("reuses free slots again once a present-keys cursor ends, also when clear() ended it", () => {
+    const table = new KeyTable<string>();
+    for (let i = 0; i < 8; i++) table.set(`k${i}`, "v");
+    table.delete("k0");
+    const walk = table.cursorOverPresentKeys();
+    table.set("during", "v"); // past the cursor's limit: last in slot order
+    expect([...table.keys()].at(-1)).toBe("during");
+    table.clear();
+    walk.release();
+    for (let i = 0; i < 4; i++) table.set(`a${i}`, "v");
+    table.delete("a0");
+    table.set("reused", "v"); // not held: takes the slot a0 freed, first in slot order
+    expect([...table.keys()][0]).toBe("reused");
+  });
 });

@@ -110,6 +110,7 @@ export class KeyTable<V> {
 
   clear(): void {
     this.generation++;
+    this.holds = 0; // every cursor begun before has ended
     this.arena = new ByteArena();
     this.kinds = new Uint8Array(0);
     this.hashes = new Int32Array(0);
@@ -437,7 +438,8 @@ export class TableCursor<V> implements StoredStringBytes {
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.table.releaseHold();
+    // After a clear() the table no longer counts this cursor.
+    if (this.table.generationNow() === this.generation) this.table.releaseHold();
   }
 }
 
