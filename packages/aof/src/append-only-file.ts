@@ -108,6 +108,8 @@ export interface AofSnapshotWalk {
  */
 const DEFAULT_REWRITE_SLICE_MS = 0.25;
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** Initial size of the rewrite's two encode buffers (see openSnapshotFile). */
 const SNAPSHOT_BUFFER_BYTES = 256 * 1024;
 
@@ -194,6 +196,8 @@ export class AppendOnlyFile {
   private readonly pending = new RespCommandBuffer();
   /** Database of the last logged command; -1 forces a SELECT (new file, fresh client on replay). */
   private lastDb = -1;
+  /** `SELECT <db>` as RESP at [db + 1], made on first use; [0] is empty (see append). */
+  private readonly selectCommands: Buffer[] = [NO_BYTES];
   private incrSize = 0;
   private currentSize = 0;
   private baseSize = 0;
@@ -335,11 +339,23 @@ export class AppendOnlyFile {
    */
   append(db: number, args: readonly string[]): void {
     if (this.incrFd < 0) throw new Error("The append only file is not open");
-    if (db !== this.lastDb) {
-      this.pending.appendCommand(["SELECT", String(db)]);
-      this.lastDb = db;
-    }
+    // The SELECT is picked by index, with no branch: a branch taken only after a rewrite's
+    // switch (lastDb reset) had no type feedback when the engine's `call`, into which this is
+    // inlined, was optimised, so the first write after every rewrite's start deoptimised it.
+    const selected = db + 1;
+    const select = this.selectCommands[db === this.lastDb ? 0 : selected] ?? this.selectCommand(db);
+    this.pending.appendBytes(select);
+    this.lastDb = db;
     this.pending.appendCommand(args);
+  }
+
+  /** Encodes `SELECT <db>` once; the AOF and the rewrite's base both log the cached bytes. */
+  private selectCommand(db: number): Buffer {
+    const encoded = new RespCommandBuffer(32);
+    encoded.appendCommand(["SELECT", String(db)]);
+    const bytes = Buffer.from(encoded.view());
+    this.selectCommands[db + 1] = bytes;
+    return bytes;
   }
 
   /**
@@ -986,7 +1002,7 @@ export class AppendOnlyFile {
     // the walk writes the buffer out between slices.
     const select = (db: number): void => {
       if (db === file.lastDb) return;
-      file.encoder.appendCommand(["SELECT", String(db)]);
+      file.encoder.appendBytes(this.selectCommands[db + 1] ?? this.selectCommand(db));
       file.lastDb = db;
     };
     return source.begin({

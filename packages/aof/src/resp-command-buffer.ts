@@ -56,6 +56,16 @@ export class RespCommandBuffer {
     this.used = at;
   }
 
+  /** Appends bytes already encoded (a short command such as a cached SELECT). */
+  appendBytes(bytes: Buffer): void {
+    const length = bytes.length;
+    this.reserve(length);
+    const buffer = this.buffer;
+    const at = this.used;
+    for (let i = 0; i < length; i++) buffer[at + i] = bytes[i]!;
+    this.used = at + length;
+  }
+
   /**
    * `SET key value [PXAT expireAt]`, written without building an argv array: the rewrite
    * encodes millions of these and the arrays would be garbage that outlives young GCs.
