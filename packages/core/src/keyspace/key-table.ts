@@ -37,19 +37,12 @@ export class KeyTable<V> {
   private slotTop = 0;
   private live = 0;
   /** slot + 1 per position, 0 for an empty position. */
-  private index: Int32Array;
-  private mask: number;
+  private index = new Int32Array(MIN_INDEX);
+  private mask = MIN_INDEX - 1;
   /** Present-keys cursors walking: while any is, new keys take fresh slots past their limit. */
   private holds = 0;
   /** Bumped by clear(), which ends every iterator begun before it. */
   private generation = 0;
-
-  constructor(initialCapacity = MIN_INDEX) {
-    let capacity = MIN_INDEX;
-    while (capacity * MAX_LOAD < initialCapacity) capacity *= 2;
-    this.index = new Int32Array(capacity);
-    this.mask = capacity - 1;
-  }
 
   get size(): number {
     return this.live;
@@ -80,15 +73,8 @@ export class KeyTable<V> {
     const slot = this.takeSlot();
     this.hashes[slot] = hash;
     this.walkMarks[slot] = 0;
-    const length = key.length;
-    this.keyLength[slot] = length;
-    if (length !== 0) {
-      const arena = this.arena;
-      const chunk = arena.alloc(length);
-      arena.write(chunk, arena.offset, key);
-      this.keyAt[2 * slot] = chunk;
-      this.keyAt[2 * slot + 1] = arena.offset;
-    }
+    this.keyLength[slot] = key.length;
+    this.placeString(this.keyAt, slot, key);
     this.storeValue(slot, value);
     this.index[-1 - position] = slot + 1;
     this.live++;
@@ -305,16 +291,9 @@ export class KeyTable<V> {
 
   private storeValue(slot: number, value: V): void {
     if (typeof value === "string" && value.length <= OFF_HEAP_STRING_MAX) {
-      const length = value.length;
       this.kinds[slot] = STRING;
-      this.valueLength[slot] = length;
-      if (length !== 0) {
-        const arena = this.arena;
-        const chunk = arena.alloc(length);
-        arena.write(chunk, arena.offset, value);
-        this.valueAt[2 * slot] = chunk;
-        this.valueAt[2 * slot + 1] = arena.offset;
-      }
+      this.valueLength[slot] = value.length;
+      this.placeString(this.valueAt, slot, value);
     } else if (typeof value === "number") {
       this.kinds[slot] = NUMBER;
       this.valueNumber[slot] = value;
@@ -329,6 +308,16 @@ export class KeyTable<V> {
         this.objects[reused] = value;
       }
     }
+  }
+
+  /** Copies `value` into a new arena block and records it as the slot's (chunk, offset) in `at`. */
+  private placeString(at: Int32Array, slot: number, value: string): void {
+    if (value.length === 0) return;
+    const arena = this.arena;
+    const chunk = arena.alloc(value.length);
+    arena.write(chunk, arena.offset, value);
+    at[2 * slot] = chunk;
+    at[2 * slot + 1] = arena.offset;
   }
 
   private releaseValue(slot: number): void {
@@ -448,7 +437,7 @@ class SlotIterator<V> implements IterableIterator<string | [string, V]> {
   private readonly table: KeyTable<V>;
   private readonly withValues: boolean;
   private readonly generation: number;
-  private next_ = 0;
+  private position = 0;
   private done = false;
 
   constructor(table: KeyTable<V>, withValues: boolean) {
@@ -461,8 +450,8 @@ class SlotIterator<V> implements IterableIterator<string | [string, V]> {
     const table = this.table;
     if (!this.done && table.generationNow() === this.generation) {
       const limit = table.slotLimit();
-      while (this.next_ < limit) {
-        const slot = this.next_++;
+      while (this.position < limit) {
+        const slot = this.position++;
         if (!table.isOccupied(slot)) continue;
         const key = table.keyOf(slot);
         return { value: this.withValues ? [key, table.valueOf(slot)] : key, done: false };
