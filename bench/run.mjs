@@ -101,7 +101,7 @@ class Server {
     const flags = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--appendonly", "yes", "--appendfsync", this.fsync];
     const [command, args] =
       this.kind === "kv"
-        ? [process.execPath, [kvBinary, ...flags, "--loglevel", "warning"]]
+        ? [process.execPath, ["--v8-pool-size=0", kvBinary, ...flags, "--loglevel", "warning"]]
         : ["redis-server", [...flags, "--save", "", "--daemonize", "no", "--loglevel", "warning"]];
     const started = process.hrtime.bigint();
     this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
