@@ -1,6 +1,7 @@
 import { constants as fsConstants } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { StoredStringBytes } from "@kv/core";
 import { nodeFileSystem, type AofFileSystem } from "./aof-file-system.js";
 import { AofLoadError } from "./aof-load-error.js";
 import { stderrLogger, type AofLogger } from "./aof-logger.js";
@@ -29,7 +30,7 @@ import {
 } from "./durable-fs.js";
 import { FsyncScheduler, type SyncedCallback } from "./fsync-scheduler.js";
 import { systemErrorText } from "./system-error-text.js";
-import { RespCommandBuffer, type StringBytesSource } from "./resp-command-buffer.js";
+import { RespCommandBuffer } from "./resp-command-buffer.js";
 
 /** Redis's appendfsync. */
 export type AppendFsyncPolicy = "always" | "everysec" | "no";
@@ -87,7 +88,7 @@ export interface AofSnapshotEmitter {
   /** `SET key value`, plus `PXAT expireAt` when the key has a TTL. */
   string(db: number, key: string, value: string, expireAt: number | undefined): void;
   /** The same, with the key and value copied from where the keyspace keeps them (valid during the call). */
-  storedString(db: number, entry: StringBytesSource, expireAt: number | undefined): void;
+  storedString(db: number, entry: StoredStringBytes, expireAt: number | undefined): void;
   command(db: number, argv: readonly string[]): void;
 }
 

@@ -1,3 +1,4 @@
+import type { StoredStringBytes } from "@kv/core";
 import { RespType } from "@kv/protocol";
 
 const CR = 0x0d;
@@ -9,14 +10,6 @@ const LF = 0x0a;
  * in place instead of building a Buffer (or string) per command; the buffer is
  * handed to write(2) once per event-loop turn and then reused.
  */
-/** Bytes of a key and its string value that their owner copies out itself (see appendSetFrom). */
-export interface StringBytesSource {
-  readonly keyLength: number;
-  readonly valueLength: number;
-  copyKey(target: Buffer, at: number): void;
-  copyValue(target: Buffer, at: number): void;
-}
-
 export class RespCommandBuffer {
   private buffer: Buffer;
   private used = 0;
@@ -80,7 +73,7 @@ export class RespCommandBuffer {
   }
 
   /** appendSet with the key and value copied from where their owner keeps them (no strings made). */
-  appendSetFrom(entry: StringBytesSource, expireAt: number | undefined): void {
+  appendSetFrom(entry: StoredStringBytes, expireAt: number | undefined): void {
     const deadline = expireAt === undefined ? undefined : String(expireAt);
     const keyLength = entry.keyLength;
     const valueLength = entry.valueLength;

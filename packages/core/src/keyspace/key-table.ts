@@ -382,11 +382,6 @@ export class TableCursor<V> implements StoredStringBytes {
     return false;
   }
 
-  /** The next key, or undefined once every key present at the start was visited. */
-  nextKey(): string | undefined {
-    return this.advance() ? this.table.keyOf(this.slot) : undefined;
-  }
-
   /** Whether markForWalk flagged the current key since this walk began (the flag is cleared). */
   takeMark(): boolean {
     return this.table.takeWalkMark(this.slot, this.mark);
