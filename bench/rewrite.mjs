@@ -200,7 +200,9 @@ async function runNodeLoad(port, stop) {
  */
 function compileCLoader() {
   if (rate <= 0) throw new Error("the C load generator needs REWRITE_RATE > 0");
-  const binary = path.join(mkdtempSync(path.join(os.tmpdir(), "kv-paced-load-")), "paced-load");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "kv-paced-load-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const binary = path.join(dir, "paced-load");
   execFileSync("cc", ["-O2", "-Wall", "-o", binary, path.join(benchDir, "paced-load.c")], { stdio: ["ignore", "ignore", "pipe"] });
   return binary;
 }
@@ -291,9 +293,9 @@ async function measure(target) {
   await sleep(1000);
 
   // Memory in a second rewrite under the same load, sampled; its latencies are not reported.
-  const baselinePeak = pss(server.child.pid);
+  const beforeSampled = pss(server.child.pid);
   const sampled = pssInterval > 0 ? await rewriteUnderLoad(server, control, pssInterval) : undefined;
-  const peak = Math.max(sampled?.peak ?? 0, baselinePeak);
+  const peak = Math.max(sampled?.peak ?? 0, beforeSampled);
 
   control.close();
   server.child.kill("SIGKILL");
@@ -305,10 +307,9 @@ async function measure(target) {
     reply: timed.reply,
     loadSeconds,
     datasetBytes,
-    baselinePeak,
+    beforeSampled,
     peak,
     rewriteSeconds: timed.rewriteSeconds,
-    sampledRewriteSeconds: sampled?.rewriteSeconds,
     baseline,
     during: timed.latency,
     baselineFloor,
@@ -370,7 +371,7 @@ console.log("| | rewrite s | p50 before | p99 before | max before | p50 during |
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
 for (const r of results) {
   console.log(
-    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.baselinePeak)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.baselinePeak - 1) * 100).toFixed(1)}% | ${ownLateness(r.baseline)} / ${ownLateness(r.during)} | ${ms(r.baselineFloor.p99)} / ${ms(r.baselineFloor.max)}; ${ms(r.duringFloor.p99)} / ${ms(r.duringFloor.max)} |`,
+    `| ${r.target} | ${r.rewriteSeconds.toFixed(1)} | ${ms(r.baseline.p50)} | ${ms(r.baseline.p99)} | ${ms(r.baseline.max)} | ${ms(r.during.p50)} | ${ms(r.during.p99)} | ${ms(r.during.p999)} | ${ms(r.during.max)} | ${(r.during.p99 / r.baseline.p99).toFixed(2)} | ${r.during.count} | ${mib(r.datasetBytes)} | ${mib(r.beforeSampled)} | ${mib(r.peak)} | ${((r.peak / r.datasetBytes - 1) * 100).toFixed(1)}% | ${((r.peak / r.beforeSampled - 1) * 100).toFixed(1)}% | ${ownLateness(r.baseline)} / ${ownLateness(r.during)} | ${ms(r.baselineFloor.p99)} / ${ms(r.baselineFloor.max)}; ${ms(r.duringFloor.p99)} / ${ms(r.duringFloor.max)} |`,
   );
 }
 if (results.length === 2) {
